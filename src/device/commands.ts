@@ -1,0 +1,46 @@
+/**
+ * The engine records GPU work as plain commands first and encodes them later. Eager mode encodes and
+ * submits them at the next flush; a captured step keeps the list and encodes the same list again on
+ * every replay, so eager and replayed steps run exactly the same dispatches.
+ */
+
+export interface DispatchCommand {
+  kind: 'dispatch';
+  label: string;
+  pipeline: GPUComputePipeline;
+  bindGroup: GPUBindGroup;
+  workgroups: readonly [number, number, number];
+}
+
+export interface CopyCommand {
+  kind: 'copy';
+  source: GPUBuffer;
+  destination: GPUBuffer;
+  byteLength: number;
+  /** Byte offset into the destination (a multiple of 4); 0 when absent. */
+  destinationOffset?: number;
+}
+
+export type Command = DispatchCommand | CopyCommand;
+
+/** Encodes commands into one command buffer: consecutive dispatches share one compute pass. */
+export function encodeCommands(device: GPUDevice, commands: readonly Command[], label: string): GPUCommandBuffer {
+  const encoder = device.createCommandEncoder({ label });
+  let pass: GPUComputePassEncoder | null = null;
+  for (const command of commands) {
+    if (command.kind === 'dispatch') {
+      pass ??= encoder.beginComputePass({ label });
+      pass.setPipeline(command.pipeline);
+      pass.setBindGroup(0, command.bindGroup);
+      pass.dispatchWorkgroups(command.workgroups[0], command.workgroups[1], command.workgroups[2]);
+    } else {
+      if (pass) {
+        pass.end();
+        pass = null;
+      }
+      encoder.copyBufferToBuffer(command.source, 0, command.destination, command.destinationOffset ?? 0, command.byteLength);
+    }
+  }
+  pass?.end();
+  return encoder.finish();
+}

@@ -1,0 +1,66 @@
+import { defineKernel, perElementLaunch } from '../kernels/kernel.js';
+import type { Tensor } from '../tensor/tensor.js';
+import checkDomainSource from '../../shaders/check-domain.wgsl';
+
+export type Domain = 'nonNegative' | 'nonZero' | 'finite';
+
+const checkKernel = defineKernel({ name: 'check-domain', source: checkDomainSource, bindings: ['read', 'write'] });
+const CONDITIONS: Record<Domain, number> = { nonNegative: 0, nonZero: 1, finite: 2 };
+const EXPLANATIONS: Record<Domain, string> = {
+  nonNegative: 'negative or NaN values',
+  nonZero: 'zeros or non-finite values',
+  finite: 'NaN or infinite values',
+};
+const MAX_SLOTS = 64;
+
+interface Slot {
+  op: string;
+  what: string;
+  domain: Domain;
+  advice: string;
+}
+
+/**
+ * Checks op inputs on the GPU (log of a negative number, division by zero) without a readback: a tiny
+ * kernel counts offending elements into a per-call-site slot, and the engine looks at the counts when
+ * it next reads something back anyway, then throws an error naming the op and the input.
+ */
+export class NumericsGuard {
+  private readonly slots: Slot[] = [];
+  private readonly slotIndex = new Map<string, number>();
+  /** Whether any check was recorded since the counts were last looked at. */
+  dirty = false;
+
+  constructor(readonly flags: Tensor) {}
+
+  static readonly byteLength = MAX_SLOTS * 4;
+
+  /** Records a check that every element of `input` lies in `domain`; `advice` says how to fix it. */
+  check(op: string, input: Tensor, domain: Domain, advice: string): void {
+    const key = `${op}|${input.describe()}|${domain}`;
+    let slot = this.slotIndex.get(key);
+    if (slot === undefined) {
+      slot = Math.min(this.slots.length, MAX_SLOTS - 1);
+      if (this.slots.length < MAX_SLOTS) this.slots.push({ op, what: input.describe(), domain, advice });
+      this.slotIndex.set(key, slot);
+    }
+    const launch = perElementLaunch(input.size);
+    input.engine.dispatch(checkKernel, { ...launch.constants, SLOT: slot, CONDITION: CONDITIONS[domain] }, [input, this.flags], launch.workgroups);
+    this.dirty = true;
+  }
+
+  /** Turns counts read back from the GPU into an error message, or null when all were zero. */
+  explain(counts: Uint32Array): string | null {
+    const problems: string[] = [];
+    counts.forEach((count, slot) => {
+      if (count === 0) return;
+      const site = this.slots[slot];
+      problems.push(
+        site
+          ? `${site.op}: input ${site.what} had ${count} ${EXPLANATIONS[site.domain]}, which give NaN. ${site.advice}`
+          : `a checked op had ${count} out-of-domain values.`,
+      );
+    });
+    return problems.length > 0 ? problems.join('\n') : null;
+  }
+}

@@ -1,0 +1,15 @@
+import { afterAll, beforeAll } from 'vitest';
+import { createEngine, type Engine } from '../../src/device/engine.js';
+
+/**
+ * One engine per test file, made in beforeAll: dawn.node must not be started inside a test body
+ * (see vitest.config.ts). Use as `const gpu = useEngine();` then `gpu.engine` inside tests.
+ */
+export function useEngine(): { engine: Engine } {
+  const holder = {} as { engine: Engine };
+  beforeAll(async () => {
+    holder.engine = await createEngine();
+  });
+  afterAll(() => holder.engine?.dispose());
+  return holder;
+}
