@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
 import { createEngine } from '../src/device/engine.js';
-import { defineKernel, perElementLaunch } from '../src/kernels/kernel.js';
+import { defineKernel } from '../src/kernels/kernel.js';
 import { fill } from '../src/ops/fill.js';
 import { useEngine } from './helpers/engine.js';
 

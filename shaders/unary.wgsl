@@ -1,0 +1,127 @@
+// Elementwise maps y = f(x), and their gradients dx = dy * f'(saved).
+//
+// Host constants:
+//   OP               which map; codes match UNARY_CODES in src/ops/unary.ts:
+//                    0 neg, 1 exp, 2 log, 3 sqrt, 4 square, 5 relu, 6 leakyRelu, 7 sigmoid, 8 tanh,
+//                    9 softplus, 10 clamp, 11 addScalar, 12 mulScalar
+//   P0, P1           the map's parameters: leakyRelu slope (P0); clamp bounds (P0, P1);
+//                    the scalar of addScalar / mulScalar (P0)
+//   COUNT            invocations needed: elements, or groups of 4 elements in the `*4` entry points
+//   WORKGROUP_SIZE   threads per workgroup
+//   ROW_STRIDE       invocations per row of the dispatch grid (grids spill into y past 65535 workgroups)
+//
+// Entry points: `forward4` / `forward` (bindings x, y) and `backward4` / `backward` (bindings saved,
+// dy, dx), 4 elements per invocation when the element count is a multiple of 4, else 1.
+
+override OP: u32;
+override P0: f32 = 0.0;
+override P1: f32 = 0.0;
+override COUNT: u32;
+override WORKGROUP_SIZE: u32 = 256u;
+override ROW_STRIDE: u32;
+
+// Scalar and vec4 views of the same bindings; each entry point uses one view per binding, and forward
+// and backward entry points bind different things at 1 and 2.
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(0) var<storage, read> x4: array<vec4f>;
+@group(0) @binding(1) var<storage, read_write> y: array<f32>;
+@group(0) @binding(1) var<storage, read_write> y4: array<vec4f>;
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(1) var<storage, read> dy4: array<vec4f>;
+@group(0) @binding(2) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dx4: array<vec4f>;
+
+fn stable_sigmoid(v: vec4f) -> vec4f {
+  // exp of a non-positive number only, so it never overflows.
+  let e = exp(-abs(v));
+  return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= vec4f(0.0));
+}
+
+// log(1 + z) for z in [0, 1] (WGSL has no log1p). Not log(1 + z): rounding 1 + z loses z's low bits,
+// and WGSL's log is only absolutely accurate near 1. Instead 2·atanh(s) with s = z / (2 + z) <= 1/3,
+// whose odd series 2s(1 + s²/3 + s⁴/5 + ...) reaches f32 precision by the s¹⁶ term.
+fn log1p(z: vec4f) -> vec4f {
+  let s = z / (2.0 + z);
+  let s2 = s * s;
+  var series = vec4f(1.0 / 17.0);
+  series = series * s2 + 1.0 / 15.0;
+  series = series * s2 + 1.0 / 13.0;
+  series = series * s2 + 1.0 / 11.0;
+  series = series * s2 + 1.0 / 9.0;
+  series = series * s2 + 1.0 / 7.0;
+  series = series * s2 + 1.0 / 5.0;
+  series = series * s2 + 1.0 / 3.0;
+  series = series * s2 + 1.0;
+  return 2.0 * s * series;
+}
+
+fn apply(v: vec4f) -> vec4f {
+  switch OP {
+    case 0u: { return -v; }
+    case 1u: { return exp(v); }
+    case 2u: { return log(v); }
+    case 3u: { return sqrt(v); }
+    case 4u: { return v * v; }
+    case 5u: { return max(v, vec4f(0.0)); }
+    case 6u: { return select(v * P0, v, v > vec4f(0.0)); }
+    case 7u: { return stable_sigmoid(v); }
+    // tanh is exactly ±1 in f32 past |v| = 9; clamping keeps exp-based implementations from overflowing.
+    case 8u: { return tanh(clamp(v, vec4f(-15.0), vec4f(15.0))); }
+    case 9u: { return max(v, vec4f(0.0)) + log1p(exp(-abs(v))); }
+    // min/max rather than clamp: clamp with constant bounds is checked (low <= high) even when OP is another map.
+    case 10u: { return max(min(v, vec4f(P1)), vec4f(P0)); }
+    case 11u: { return v + P0; }
+    case 12u: { return v * P0; }
+    default: { return v; }
+  }
+}
+
+// `saved` is the op's output for exp, sqrt, relu, leakyRelu, sigmoid and tanh, and its input for log,
+// square, softplus and clamp (src/ops/unary.ts decides which it binds).
+fn gradient(saved: vec4f, g: vec4f) -> vec4f {
+  switch OP {
+    case 1u: { return g * saved; }
+    case 2u: { return g / saved; }
+    case 3u: { return g * 0.5 / saved; }
+    case 4u: { return g * 2.0 * saved; }
+    case 5u: { return select(vec4f(0.0), g, saved > vec4f(0.0)); }
+    case 6u: { return select(g * P0, g, saved > vec4f(0.0)); }
+    case 7u: { return g * saved * (1.0 - saved); }
+    case 8u: { return g * (1.0 - saved * saved); }
+    case 9u: { return g * stable_sigmoid(saved); }
+    case 10u: { return select(vec4f(0.0), g, (saved > vec4f(P0)) & (saved < vec4f(P1))); }
+    default: { return g; }
+  }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn forward4(@builtin(global_invocation_id) id: vec3u) {
+  let index = id.x + id.y * ROW_STRIDE;
+  if (index < COUNT) {
+    y4[index] = apply(x4[index]);
+  }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn forward(@builtin(global_invocation_id) id: vec3u) {
+  let index = id.x + id.y * ROW_STRIDE;
+  if (index < COUNT) {
+    y[index] = apply(vec4f(x[index])).x;
+  }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn backward4(@builtin(global_invocation_id) id: vec3u) {
+  let index = id.x + id.y * ROW_STRIDE;
+  if (index < COUNT) {
+    dx4[index] = gradient(x4[index], dy4[index]);
+  }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn backward(@builtin(global_invocation_id) id: vec3u) {
+  let index = id.x + id.y * ROW_STRIDE;
+  if (index < COUNT) {
+    dx[index] = gradient(vec4f(x[index]), vec4f(dy[index])).x;
+  }
+}

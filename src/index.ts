@@ -1,0 +1,55 @@
+/**
+ * webgpu-aae: hand-written WebGPU kernels with a small tape autograd.
+ *
+ *   const engine = await createEngine();
+ *   const model = mlp(engine, [2, 64, 3]);
+ *   const loss = softmaxCrossEntropy(model.forward(x), labels);
+ *   backward(loss);
+ */
+
+// Device, tensors, memory
+export { createEngine, Engine, type EngineOptions, type MemoryStats, type UniformBlock } from './device/engine.js';
+export type { EngineInfo } from './device/adapter-info.js';
+export { CapturedStep } from './device/captured-step.js';
+export { Tensor, type DType, type TensorData } from './tensor/tensor.js';
+export { type Shape, formatShape, sizeOf, broadcastShapes } from './tensor/shape.js';
+export { defineKernel, perElementLaunch, linearWorkgroups, type KernelDefinition, type BindingAccess } from './kernels/kernel.js';
+
+// Autograd
+export { backward, record, type TapeNode } from './autograd/tape.js';
+
+// Ops
+export { fill, zeros, ones, copy } from './ops/fill.js';
+export { add, sub, mul, div, neg, addScalar, mulScalar } from './ops/arithmetic.js';
+export { exp, log, sqrt, square, relu, leakyRelu, sigmoid, tanh, softplus, clamp, activationBackward } from './ops/unary.js';
+export { sum, mean, max, sumToShape } from './ops/reduce.js';
+export { broadcastTo } from './ops/broadcast.js';
+export { softmax, logSoftmax } from './ops/softmax.js';
+export { concat } from './ops/concat.js';
+export { gatherRows } from './ops/gather.js';
+export { oneHot } from './ops/one-hot.js';
+export { matmul, linear, type Activation, type MatmulOptions } from './ops/matmul.js';
+export { reparameterize } from './ops/reparameterize.js';
+export { bceWithLogits } from './ops/losses/bce-with-logits.js';
+export { mse } from './ops/losses/mse.js';
+export { gaussianKl } from './ops/losses/gaussian-kl.js';
+export { softmaxCrossEntropy } from './ops/losses/softmax-cross-entropy.js';
+export type { Reduction } from './ops/losses/reduction.js';
+
+// Random numbers
+export { Random } from './random/philox.js';
+
+// Optimizers
+export { Optimizer } from './optim/optimizer.js';
+export { Adam, type AdamOptions } from './optim/adam.js';
+export { Sgd, type SgdOptions } from './optim/sgd.js';
+
+// Networks
+export { Module, type StateDict } from './nn/module.js';
+export { Linear, type LinearOptions } from './nn/linear.js';
+export { Mlp, mlp, type MlpOptions } from './nn/mlp.js';
+export { initWeights, type InitScheme } from './nn/init.js';
+
+// Data helpers
+export { spirals, type ToyDataset } from './data/spirals.js';
+export { accuracy } from './data/accuracy.js';

@@ -1,0 +1,161 @@
+import { record } from '../autograd/tape.js';
+import { defineKernel, perElementLaunch, type KernelDefinition } from '../kernels/kernel.js';
+import { formatShape, sameShape } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { requireFinite, requireFloat, requireSameEngine } from './checks.js';
+import unarySource from '../../shaders/unary.wgsl';
+
+/** The maps of shaders/unary.wgsl, with the OP code the shader switches on. */
+export const UNARY_CODES = {
+  neg: 0,
+  exp: 1,
+  log: 2,
+  sqrt: 3,
+  square: 4,
+  relu: 5,
+  leakyRelu: 6,
+  sigmoid: 7,
+  tanh: 8,
+  softplus: 9,
+  clamp: 10,
+  addScalar: 11,
+  mulScalar: 12,
+} as const;
+
+export type UnaryMap = keyof typeof UNARY_CODES;
+
+/** Activations a matmul can fuse into its epilogue; their gradients need only the activation's output. */
+export type Activation = 'none' | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh';
+
+const kernels = new Map<string, KernelDefinition>();
+
+function unaryKernel(map: UnaryMap, entryPoint: 'forward' | 'forward4' | 'backward' | 'backward4'): KernelDefinition {
+  const name = `unary:${map}${entryPoint.startsWith('backward') ? ':backward' : ''}`;
+  const key = `${name}:${entryPoint}`;
+  let kernel = kernels.get(key);
+  if (!kernel) {
+    const bindings = entryPoint.startsWith('forward') ? (['read', 'write'] as const) : (['read', 'read', 'write'] as const);
+    kernel = defineKernel({ name, source: unarySource, entryPoint, bindings });
+    kernels.set(key, kernel);
+  }
+  return kernel;
+}
+
+/** Records y = map(x) with no gradient (the building block of the ops below and of the scalar ops). */
+export function mapElements(map: UnaryMap, x: Tensor, p0 = 0, p1 = 0): Tensor {
+  requireFloat(map, x);
+  const engine = x.engine;
+  const output = engine.empty(x.shape);
+  const vectorised = x.size % 4 === 0;
+  const launch = perElementLaunch(vectorised ? x.size / 4 : x.size);
+  const kernel = unaryKernel(map, vectorised ? 'forward4' : 'forward');
+  engine.dispatch(kernel, { ...launch.constants, OP: UNARY_CODES[map], P0: p0, P1: p1 }, [x, output], launch.workgroups);
+  return output;
+}
+
+/** Records dx = dy * map'(saved); `saved` is map's output or input, as shaders/unary.wgsl expects. */
+function mapGradient(map: UnaryMap, saved: Tensor, gradOutput: Tensor, p0 = 0, p1 = 0): Tensor {
+  const engine = saved.engine;
+  const output = engine.empty(saved.shape);
+  const vectorised = saved.size % 4 === 0;
+  const launch = perElementLaunch(vectorised ? saved.size / 4 : saved.size);
+  const kernel = unaryKernel(map, vectorised ? 'backward4' : 'backward');
+  engine.dispatch(kernel, { ...launch.constants, OP: UNARY_CODES[map], P0: p0, P1: p1 }, [saved, gradOutput, output], launch.workgroups);
+  return output;
+}
+
+/** A map whose gradient reads its output (exp, sqrt and the activations). */
+function fromOutput(map: UnaryMap, x: Tensor, p0 = 0): Tensor {
+  const y = mapElements(map, x, p0);
+  return record(map, [x], y, (gradOutput) => [mapGradient(map, y, gradOutput, p0)]);
+}
+
+/** A map whose gradient reads its input. */
+function fromInput(map: UnaryMap, x: Tensor, p0 = 0, p1 = 0): Tensor {
+  const y = mapElements(map, x, p0, p1);
+  return record(map, [x], y, (gradOutput) => [mapGradient(map, x, gradOutput, p0, p1)]);
+}
+
+export function exp(x: Tensor): Tensor {
+  return fromOutput('exp', x);
+}
+
+/** Natural logarithm; log of a non-positive value gives -Infinity or NaN, as in IEEE arithmetic. */
+export function log(x: Tensor): Tensor {
+  return fromInput('log', x);
+}
+
+export function sqrt(x: Tensor): Tensor {
+  return fromOutput('sqrt', x);
+}
+
+export function square(x: Tensor): Tensor {
+  return fromInput('square', x);
+}
+
+export function relu(x: Tensor): Tensor {
+  return fromOutput('relu', x);
+}
+
+/** x for x > 0, slope·x otherwise. The slope must be >= 0 so that the output's sign tells the side. */
+export function leakyRelu(x: Tensor, slope = 0.2): Tensor {
+  checkSlope('leakyRelu', slope);
+  return fromOutput('leakyRelu', x, slope);
+}
+
+/** 1 / (1 + e^-x), computed without overflow for any x. */
+export function sigmoid(x: Tensor): Tensor {
+  return fromOutput('sigmoid', x);
+}
+
+export function tanh(x: Tensor): Tensor {
+  return fromOutput('tanh', x);
+}
+
+/** log(1 + e^x), as max(x, 0) + log1p(e^-|x|): no overflow, and accurate for very negative x. */
+export function softplus(x: Tensor): Tensor {
+  return fromInput('softplus', x);
+}
+
+/** Limits x to [min, max]; the gradient passes only where min < x < max. */
+export function clamp(x: Tensor, min: number, max: number): Tensor {
+  requireFinite('clamp', 'min', min);
+  requireFinite('clamp', 'max', max);
+  if (min > max) throw new Error(`clamp: min ${min} is greater than max ${max}.`);
+  return fromInput('clamp', x, min, max);
+}
+
+/**
+ * The gradient through an activation, from the activation's output `output` and the gradient of that
+ * output: what a matmul with a fused activation epilogue needs for its pre-activation gradient.
+ * Returns `gradOutput` itself for 'none'.
+ */
+export function activationBackward(activation: Activation, output: Tensor, gradOutput: Tensor, leakySlope = 0.2): Tensor {
+  const op = 'activationBackward';
+  requireFloat(op, output, 'output');
+  requireFloat(op, gradOutput, 'gradOutput');
+  requireSameEngine(op, [output, gradOutput]);
+  if (!sameShape(output.shape, gradOutput.shape)) {
+    throw new Error(`${op}: output ${formatShape(output.shape)} and gradOutput ${formatShape(gradOutput.shape)} must have the same shape.`);
+  }
+  switch (activation) {
+    case 'none':
+      return gradOutput;
+    case 'leakyRelu':
+      checkSlope(op, leakySlope);
+      return mapGradient('leakyRelu', output, gradOutput, leakySlope);
+    case 'relu':
+    case 'sigmoid':
+    case 'tanh':
+      return mapGradient(activation, output, gradOutput);
+    default:
+      throw new Error(`${op}: unknown activation '${String(activation)}' (use 'none', 'relu', 'leakyRelu', 'sigmoid' or 'tanh').`);
+  }
+}
+
+function checkSlope(op: string, slope: number): void {
+  requireFinite(op, 'leaky slope', slope);
+  if (slope < 0) {
+    throw new Error(`${op}: leaky slope ${slope} must be >= 0 (the gradient reads the sign of the output).`);
+  }
+}

@@ -1,0 +1,55 @@
+import type { Engine } from '../device/engine.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/** A parameter that takes part in this step, with its gradient. */
+export interface ParameterUpdate {
+  parameter: Tensor;
+  /** The parameter's position in `parameters`: its optimizer state has the same index. */
+  index: number;
+  grad: Tensor;
+}
+
+/**
+ * Updates a fixed list of parameters in place on the GPU from their `.grad`. A parameter without a
+ * gradient (frozen, or not reached by the loss) is left alone. Subclasses make their state (moments,
+ * velocities) in their constructor, outside any captured step, so a capture never owns it.
+ */
+export abstract class Optimizer {
+  readonly engine: Engine;
+  readonly parameters: readonly Tensor[];
+
+  constructor(parameters: Iterable<Tensor> | { parameters(): Tensor[] }, name: string) {
+    const list = 'parameters' in parameters && typeof parameters.parameters === 'function' ? parameters.parameters() : [...(parameters as Iterable<Tensor>)];
+    if (list.length === 0) throw new Error(`${name}: no parameters given.`);
+    const seen = new Set<Tensor>();
+    list.forEach((parameter, index) => {
+      if (parameter.dtype !== 'f32') throw new Error(`${name}: parameter ${index} ${parameter.describe()} must be f32.`);
+      if (parameter.disposed) throw new Error(`${name}: parameter ${index} ${parameter.describe()} was disposed.`);
+      if (seen.has(parameter)) throw new Error(`${name}: parameter ${index} ${parameter.describe()} is listed twice; it would be updated twice per step.`);
+      if (parameter.engine !== list[0].engine) throw new Error(`${name}: parameter ${index} belongs to another engine.`);
+      seen.add(parameter);
+    });
+    this.engine = list[0].engine;
+    this.parameters = list;
+  }
+
+  /** Disposes and clears every parameter's gradient (a gradient already disposed counts as none). */
+  zeroGrad(): void {
+    for (const parameter of this.parameters) {
+      parameter.grad?.dispose();
+      parameter.grad = null;
+    }
+  }
+
+  /** Records one update of every parameter that has a gradient; does nothing when none has. */
+  step(): void {
+    const updates: ParameterUpdate[] = [];
+    this.parameters.forEach((parameter, index) => {
+      const grad = parameter.grad;
+      if (grad && !grad.disposed) updates.push({ parameter, index, grad });
+    });
+    if (updates.length > 0) this.update(updates);
+  }
+
+  protected abstract update(updates: readonly ParameterUpdate[]): void;
+}
