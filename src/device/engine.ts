@@ -285,8 +285,13 @@ export class Engine {
 
   // ---- moving data ---------------------------------------------------------------------------
 
-  async read(tensor: Tensor): Promise<TensorData> {
+  /** Copies `tensor` to the CPU after the work recorded so far. Throws at once when misused inside a capture. */
+  read(tensor: Tensor): Promise<TensorData> {
     if (this.recording) throw new Error(`read: ${tensor.describe()} cannot be read while a step is being captured; read it after capture() returns.`);
+    return this.readBack(tensor);
+  }
+
+  private async readBack(tensor: Tensor): Promise<TensorData> {
     this.checkUsable('read');
     const byteLength = tensor.byteLength;
     // Domain-check counts ride along in the same readback, after the data.

@@ -80,12 +80,18 @@ export function exp(x: Tensor): Tensor {
   return fromOutput('exp', x);
 }
 
-/** Natural logarithm; log of a non-positive value gives -Infinity or NaN, as in IEEE arithmetic. */
+/**
+ * Natural logarithm. log(0) is -Infinity as in IEEE arithmetic; a negative or NaN input is reported,
+ * naming this op, by the engine's next read (checked on the GPU, no readback here).
+ */
 export function log(x: Tensor): Tensor {
+  x.engine.checkDomain('log', x, 'nonNegative', 'Clamp the input away from zero first (e.g. clamp(x, 1e-7, 1e30)), or use a fused loss such as bceWithLogits.');
   return fromInput('log', x);
 }
 
+/** Square root; a negative or NaN input is reported by the engine's next read, like log's. */
 export function sqrt(x: Tensor): Tensor {
+  x.engine.checkDomain('sqrt', x, 'nonNegative', 'Clamp the input to >= 0, or add a small epsilon before the square root.');
   return fromOutput('sqrt', x);
 }
 
