@@ -1,5 +1,6 @@
 // Bundles the library for Node and the browser (ESM, WGSL inlined as text), plus the runnable
-// examples. The `webgpu` package stays external: Node loads it at run time; browsers never need it.
+// examples, and writes type declarations (skip them with --no-types). The `webgpu` package stays
+// external: Node loads it at run time; browsers never need it.
 import { build } from 'esbuild';
 import { readdirSync } from 'node:fs';
 
@@ -23,3 +24,9 @@ await build({
   platform: 'node',
   packages: 'external',
 });
+
+// Type declarations for library users (esbuild does not emit them); the examples do not need them.
+if (!process.argv.includes('--no-types')) {
+  const { execFileSync } = await import('node:child_process');
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+}

@@ -5,21 +5,21 @@
 //   COUNT            invocations needed: elements, or groups of 4 elements in the `*4` entry points
 //   WORKGROUP_SIZE   threads per workgroup
 //   ROW_STRIDE       invocations per row of the dispatch grid (grids spill into y past 65535 workgroups)
-//   D0..D3           output shape, collapsed and padded on the left with 1s (broadcast entry points)
+//   D0..D3           output shape, collapsed and padded on the left with 1s (broadcast entry points;
+//                    declared by lib/broadcast-index.wgsl)
 //   A0..A3, B0..B3   element strides of a and b in that shape, 0 along axes they are broadcast on
 //
 // Entry points: `same4` / `same` when a, b and out all have the output's size (4 or 1 element per
 // invocation); `broadcast4` / `broadcast` otherwise (4 consecutive outputs along the last axis when D3
 // is a multiple of 4).
+//
+// Library snippets (src/ops/arithmetic.ts appends them):
+//   lib/broadcast-index.wgsl   D0..D3 and broadcast_coordinates
 
 override OP: u32 = 0u;
 override COUNT: u32;
 override WORKGROUP_SIZE: u32 = 256u;
 override ROW_STRIDE: u32;
-override D0: u32 = 1u;
-override D1: u32 = 1u;
-override D2: u32 = 1u;
-override D3: u32 = 1u;
 override A0: u32 = 0u;
 override A1: u32 = 0u;
 override A2: u32 = 0u;
@@ -48,13 +48,8 @@ fn combine(x: vec4f, y: vec4f) -> vec4f {
 
 // Offsets into a (x) and b (y) of the output element at `index`.
 fn offsets(index: u32) -> vec2u {
-  let i3 = index % D3;
-  var rest = index / D3;
-  let i2 = rest % D2;
-  rest = rest / D2;
-  let i1 = rest % D1;
-  let i0 = rest / D1;
-  return vec2u(i0 * A0 + i1 * A1 + i2 * A2 + i3 * A3, i0 * B0 + i1 * B1 + i2 * B2 + i3 * B3);
+  let at = broadcast_coordinates(index);
+  return vec2u(dot(at, vec4u(A0, A1, A2, A3)), dot(at, vec4u(B0, B1, B2, B3)));
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)

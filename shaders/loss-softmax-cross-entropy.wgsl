@@ -7,14 +7,16 @@
 // Entry points: `loss_indices`, `loss_probabilities` (one workgroup, one row per invocation at a time,
 // then a fixed-order tree: deterministic), `gradient_indices`, `gradient_probabilities`,
 // `gradient_probabilities_and_labels` (one invocation per row, scaled by the incoming scalar gradient).
+//
+// Library snippets (src/ops/losses/softmax-cross-entropy.ts appends them):
+//   lib/workgroup-sum.wgsl     the deterministic sum of the loss entry points
+//
 // Host constants:
 override ROWS: u32;                    // batch rows
 override CLASSES: u32;                 // logits per row
 override SCALE: f32;                   // 1 or 1/ROWS: the reduction
-override WORKGROUP_SIZE: u32 = 64u;    // gradient entry points only
+override WORKGROUP_SIZE: u32;          // threads per workgroup; a power of two for the loss entry points
 override ROW_STRIDE: u32 = 0u;         // gradient entry points: invocations per row of the dispatch grid
-
-const REDUCE_SIZE: u32 = 256u;
 
 @group(0) @binding(0) var<storage, read> logits: array<f32>;
 @group(0) @binding(1) var<storage, read> label_indices: array<u32>;
@@ -25,8 +27,6 @@ const REDUCE_SIZE: u32 = 256u;
 @group(0) @binding(2) var<storage, read> grad_output: array<f32>;
 @group(0) @binding(3) var<storage, read_write> grad_logits: array<f32>;
 @group(0) @binding(4) var<storage, read_write> grad_labels: array<f32>;
-
-var<workgroup> partial: array<f32, REDUCE_SIZE>;
 
 // A quiet NaN. WGSL rejects NaN constants, so its bits are made at run time from the offending label.
 fn not_a_number(label: u32) -> f32 {
@@ -65,36 +65,29 @@ fn row_loss_probabilities(row: u32) -> f32 {
 }
 
 // Sums `value` over the workgroup in a fixed order and writes the scaled total.
-fn reduce_and_write(lane: u32, value: f32) {
-  partial[lane] = value;
-  workgroupBarrier();
-  for (var width = REDUCE_SIZE / 2u; width > 0u; width /= 2u) {
-    if (lane < width) {
-      partial[lane] += partial[lane + width];
-    }
-    workgroupBarrier();
-  }
-  if (lane == 0u) {
-    loss_output[0] = partial[0] * SCALE;
+fn reduce_and_write(local: u32, value: f32) {
+  let total = workgroup_sum(value, local);
+  if (local == 0u) {
+    loss_output[0] = total * SCALE;
   }
 }
 
-@compute @workgroup_size(REDUCE_SIZE)
-fn loss_indices(@builtin(local_invocation_index) lane: u32) {
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn loss_indices(@builtin(local_invocation_index) local: u32) {
   var sum = 0.0;
-  for (var row = lane; row < ROWS; row += REDUCE_SIZE) {
+  for (var row = local; row < ROWS; row += WORKGROUP_SIZE) {
     sum += row_loss_index(row);
   }
-  reduce_and_write(lane, sum);
+  reduce_and_write(local, sum);
 }
 
-@compute @workgroup_size(REDUCE_SIZE)
-fn loss_probabilities(@builtin(local_invocation_index) lane: u32) {
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn loss_probabilities(@builtin(local_invocation_index) local: u32) {
   var sum = 0.0;
-  for (var row = lane; row < ROWS; row += REDUCE_SIZE) {
+  for (var row = local; row < ROWS; row += WORKGROUP_SIZE) {
     sum += row_loss_probabilities(row);
   }
-  reduce_and_write(lane, sum);
+  reduce_and_write(local, sum);
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)

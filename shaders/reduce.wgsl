@@ -19,6 +19,9 @@
 // Max entry points write the index along the axis (within the row for segments) of the first maximum.
 // Bindings: sum_* (x, out); max_segments and max_columns (x, x again, values, positions);
 // max_pairs_segments (values, positions, values out, positions out); max_backward (positions, dy, dx).
+//
+// Library snippets (src/ops/reduce.ts appends them):
+//   lib/workgroup-sum.wgsl   the tree of sum_segments
 
 override SCALE: f32 = 1.0;
 override WORKGROUP_SIZE: u32 = 64u;
@@ -41,6 +44,7 @@ override ROW_STRIDE: u32 = 1u;
 @group(0) @binding(2) var<storage, read_write> grad_in: array<f32>;   // max_backward only
 @group(0) @binding(3) var<storage, read_write> out_positions: array<u32>;
 
+// max_tree's (value, position) pairs.
 var<workgroup> tree_values: array<f32, WORKGROUP_SIZE>;
 var<workgroup> tree_positions: array<u32, WORKGROUP_SIZE>;
 
@@ -62,16 +66,9 @@ fn sum_segments(@builtin(workgroup_id) workgroup: vec3u, @builtin(local_invocati
   for (var i = bounds.x + local; i < bounds.y; i += WORKGROUP_SIZE) {
     value += x[i];
   }
-  tree_values[local] = value;
-  workgroupBarrier();
-  for (var width = WORKGROUP_SIZE / 2u; width > 0u; width /= 2u) {
-    if (local < width) {
-      tree_values[local] += tree_values[local + width];
-    }
-    workgroupBarrier();
-  }
+  let total = workgroup_sum(value, local);
   if (local == 0u) {
-    out[group] = tree_values[0] * SCALE;
+    out[group] = total * SCALE;
   }
 }
 

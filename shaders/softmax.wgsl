@@ -10,6 +10,9 @@
 //     ROW_STRIDE     invocations per row of the dispatch grid (grids spill into y past 65535 workgroups)
 //   `*_tree` entry points (long rows): one workgroup per row, reducing with a tree in workgroup memory.
 //     GROUP_STRIDE   workgroups per row of the dispatch grid
+//
+// Library snippets (src/ops/softmax.ts appends them):
+//   lib/workgroup-sum.wgsl   the row sums of the `*_tree` entry points
 
 override ROWS: u32;
 override COLUMNS: u32;
@@ -24,7 +27,7 @@ override GROUP_STRIDE: u32 = 1u;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dx: array<f32>;
 
-var<workgroup> tree: array<f32, WORKGROUP_SIZE>;
+var<workgroup> max_tree: array<f32, WORKGROUP_SIZE>;
 
 // The output for one element, given its row's maximum and Σ exp(x - max).
 fn finish(value: f32, row_max: f32, total: f32) -> f32 {
@@ -62,28 +65,16 @@ fn backward_serial(@builtin(global_invocation_id) id: vec3u) {
   for (var c = 0u; c < COLUMNS; c++) { dx[start + c] = gradient(x[start + c], dy[start + c], dot); }
 }
 
-// Tree reductions over the workgroup; every thread gets the result.
-fn tree_max(value: f32, local: u32) -> f32 {
-  tree[local] = value;
+// The maximum over the workgroup, by a tree like workgroup_sum's; every thread gets the result.
+fn workgroup_max(value: f32, local: u32) -> f32 {
+  max_tree[local] = value;
   workgroupBarrier();
   for (var width = WORKGROUP_SIZE / 2u; width > 0u; width /= 2u) {
-    if (local < width) { tree[local] = max(tree[local], tree[local + width]); }
+    if (local < width) { max_tree[local] = max(max_tree[local], max_tree[local + width]); }
     workgroupBarrier();
   }
-  let result = tree[0];
-  workgroupBarrier(); // everyone has read tree[0] before it is reused
-  return result;
-}
-
-fn tree_sum(value: f32, local: u32) -> f32 {
-  tree[local] = value;
-  workgroupBarrier();
-  for (var width = WORKGROUP_SIZE / 2u; width > 0u; width /= 2u) {
-    if (local < width) { tree[local] += tree[local + width]; }
-    workgroupBarrier();
-  }
-  let result = tree[0];
-  workgroupBarrier();
+  let result = max_tree[0];
+  workgroupBarrier(); // everyone has read max_tree[0] before it is reused
   return result;
 }
 
@@ -95,10 +86,10 @@ fn forward_tree(@builtin(workgroup_id) workgroup: vec3u, @builtin(local_invocati
   // COLUMNS > WORKGROUP_SIZE here, so every thread has at least one element.
   var partial = x[start + local];
   for (var c = local + WORKGROUP_SIZE; c < COLUMNS; c += WORKGROUP_SIZE) { partial = max(partial, x[start + c]); }
-  let row_max = tree_max(partial, local);
+  let row_max = workgroup_max(partial, local);
   partial = 0.0;
   for (var c = local; c < COLUMNS; c += WORKGROUP_SIZE) { partial += exp(x[start + c] - row_max); }
-  let total = tree_sum(partial, local);
+  let total = workgroup_sum(partial, local);
   for (var c = local; c < COLUMNS; c += WORKGROUP_SIZE) { y[start + c] = finish(x[start + c], row_max, total); }
 }
 
@@ -111,6 +102,6 @@ fn backward_tree(@builtin(workgroup_id) workgroup: vec3u, @builtin(local_invocat
   for (var c = local; c < COLUMNS; c += WORKGROUP_SIZE) {
     if (LOG) { partial += dy[start + c]; } else { partial += dy[start + c] * x[start + c]; }
   }
-  let dot = tree_sum(partial, local);
+  let dot = workgroup_sum(partial, local);
   for (var c = local; c < COLUMNS; c += WORKGROUP_SIZE) { dx[start + c] = gradient(x[start + c], dy[start + c], dot); }
 }

@@ -12,6 +12,9 @@
 //
 // Entry points: `forward4` / `forward` (bindings x, y) and `backward4` / `backward` (bindings saved,
 // dy, dx), 4 elements per invocation when the element count is a multiple of 4, else 1.
+//
+// Library snippets (src/ops/unary.ts appends them):
+//   lib/stable-math.wgsl   sigmoid, softplus
 
 override OP: u32;
 override P0: f32 = 0.0;
@@ -31,30 +34,6 @@ override ROW_STRIDE: u32;
 @group(0) @binding(2) var<storage, read_write> dx: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dx4: array<vec4f>;
 
-fn stable_sigmoid(v: vec4f) -> vec4f {
-  // exp of a non-positive number only, so it never overflows.
-  let e = exp(-abs(v));
-  return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= vec4f(0.0));
-}
-
-// log(1 + z) for z in [0, 1] (WGSL has no log1p). Not log(1 + z): rounding 1 + z loses z's low bits,
-// and WGSL's log is only absolutely accurate near 1. Instead 2·atanh(s) with s = z / (2 + z) <= 1/3,
-// whose odd series 2s(1 + s²/3 + s⁴/5 + ...) reaches f32 precision by the s¹⁶ term.
-fn log1p(z: vec4f) -> vec4f {
-  let s = z / (2.0 + z);
-  let s2 = s * s;
-  var series = vec4f(1.0 / 17.0);
-  series = series * s2 + 1.0 / 15.0;
-  series = series * s2 + 1.0 / 13.0;
-  series = series * s2 + 1.0 / 11.0;
-  series = series * s2 + 1.0 / 9.0;
-  series = series * s2 + 1.0 / 7.0;
-  series = series * s2 + 1.0 / 5.0;
-  series = series * s2 + 1.0 / 3.0;
-  series = series * s2 + 1.0;
-  return 2.0 * s * series;
-}
-
 fn apply(v: vec4f) -> vec4f {
   switch OP {
     case 0u: { return -v; }
@@ -64,10 +43,10 @@ fn apply(v: vec4f) -> vec4f {
     case 4u: { return v * v; }
     case 5u: { return max(v, vec4f(0.0)); }
     case 6u: { return select(v * P0, v, v > vec4f(0.0)); }
-    case 7u: { return stable_sigmoid(v); }
+    case 7u: { return sigmoid(v); }
     // tanh is exactly ±1 in f32 past |v| = 9; clamping keeps exp-based implementations from overflowing.
     case 8u: { return tanh(clamp(v, vec4f(-15.0), vec4f(15.0))); }
-    case 9u: { return max(v, vec4f(0.0)) + log1p(exp(-abs(v))); }
+    case 9u: { return softplus(v); }
     // min/max rather than clamp: clamp with constant bounds is checked (low <= high) even when OP is another map.
     case 10u: { return max(min(v, vec4f(P1)), vec4f(P0)); }
     case 11u: { return v + P0; }
@@ -88,7 +67,7 @@ fn gradient(saved: vec4f, g: vec4f) -> vec4f {
     case 6u: { return select(g * P0, g, saved > vec4f(0.0)); }
     case 7u: { return g * saved * (1.0 - saved); }
     case 8u: { return g * (1.0 - saved * saved); }
-    case 9u: { return g * stable_sigmoid(saved); }
+    case 9u: { return g * sigmoid(saved); }
     case 10u: { return select(vec4f(0.0), g, (saved > vec4f(P0)) & (saved < vec4f(P1))); }
     default: { return g; }
   }

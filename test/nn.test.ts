@@ -2,23 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { backward } from '../src/autograd/tape.js';
 import { bceWithLogits } from '../src/ops/losses/bce-with-logits.js';
 import { mse } from '../src/ops/losses/mse.js';
-import { initBound, initWeights, seededUniform } from '../src/nn/init.js';
+import { initBound, initWeights } from '../src/nn/init.js';
 import { Linear } from '../src/nn/linear.js';
 import { mlp } from '../src/nn/mlp.js';
 import { Adam } from '../src/optim/adam.js';
+import { seededUniform } from '../src/random/seeded.js';
 import { useEngine } from './helpers/engine.js';
-import { expectClose, randomValues } from './helpers/reference.js';
+import { expectClose, moments, randomValues } from './helpers/reference.js';
 
 const gpu = useEngine();
-
-function moments(values: ArrayLike<number>): { mean: number; variance: number } {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i];
-  const mean = sum / values.length;
-  let squares = 0;
-  for (let i = 0; i < values.length; i++) squares += (values[i] - mean) ** 2;
-  return { mean, variance: squares / values.length };
-}
 
 describe('init', () => {
   it('He and Xavier uniform have the intended variance and bounds', () => {

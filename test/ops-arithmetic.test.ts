@@ -3,8 +3,7 @@ import { add, addScalar, div, mul, mulScalar, neg, sub } from '../src/ops/arithm
 import { broadcastTo } from '../src/ops/broadcast.js';
 import { useEngine } from './helpers/engine.js';
 import { checkGradients } from './helpers/gradient-check.js';
-import { expectClose, randomValues } from './helpers/reference.js';
-import { broadcastReference, size, thrownMessage } from './ops-reference.js';
+import { broadcastReference, expectClose, randomValues, size, thrownMessage } from './helpers/reference.js';
 
 const gpu = useEngine();
 

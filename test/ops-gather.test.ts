@@ -4,8 +4,7 @@ import { gatherRows } from '../src/ops/gather.js';
 import { oneHot } from '../src/ops/one-hot.js';
 import { useEngine } from './helpers/engine.js';
 import { checkGradients } from './helpers/gradient-check.js';
-import { expectClose, randomValues } from './helpers/reference.js';
-import { thrownMessage } from './ops-reference.js';
+import { expectClose, randomValues, thrownMessage } from './helpers/reference.js';
 
 const gpu = useEngine();
 

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { logSoftmax, softmax } from '../src/ops/softmax.js';
 import { useEngine } from './helpers/engine.js';
 import { checkGradients } from './helpers/gradient-check.js';
-import { expectClose, randomValues } from './helpers/reference.js';
-import { size, thrownMessage } from './ops-reference.js';
+import { expectClose, randomValues, size, thrownMessage } from './helpers/reference.js';
 
 const gpu = useEngine();
 

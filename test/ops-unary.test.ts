@@ -4,8 +4,7 @@ import { backward } from '../src/autograd/tape.js';
 import type { Tensor } from '../src/tensor/tensor.js';
 import { useEngine } from './helpers/engine.js';
 import { checkGradients } from './helpers/gradient-check.js';
-import { expectClose, randomValues } from './helpers/reference.js';
-import { size, thrownMessage } from './ops-reference.js';
+import { expectClose, randomValues, size, thrownMessage } from './helpers/reference.js';
 
 const gpu = useEngine();
 

@@ -4,7 +4,7 @@ import { philoxBlocks, Random } from '../src/random/philox.js';
 import { reparameterize } from '../src/ops/reparameterize.js';
 import { useEngine } from './helpers/engine.js';
 import { checkGradients } from './helpers/gradient-check.js';
-import { expectClose, randomValues } from './helpers/reference.js';
+import { expectClose, moments, randomValues } from './helpers/reference.js';
 
 const gpu = useEngine();
 
@@ -40,15 +40,6 @@ const knownAnswers: { counter: number[]; key: number[]; output: number[] }[] = [
     output: [0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1],
   },
 ];
-
-function moments(values: ArrayLike<number>): { mean: number; variance: number } {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i];
-  const mean = sum / values.length;
-  let squares = 0;
-  for (let i = 0; i < values.length; i++) squares += (values[i] - mean) ** 2;
-  return { mean, variance: squares / values.length };
-}
 
 /** The words of the stream's blocks first..first+count-1 for a seed, as the generator lays them out. */
 function streamWords(seed: number, firstBlock: number, count: number): number[] {

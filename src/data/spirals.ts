@@ -1,4 +1,4 @@
-import { seededUniform } from '../nn/init.js';
+import { seededUniform } from '../random/seeded.js';
 
 /**
  * Interleaved 2-D spirals, one arm per class: a small problem that a linear model cannot solve and

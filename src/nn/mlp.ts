@@ -1,7 +1,8 @@
 import type { Engine } from '../device/engine.js';
 import type { Activation } from '../ops/matmul.js';
+import { deriveSeed } from '../random/seeded.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { deriveSeed, type InitScheme } from './init.js';
+import type { InitScheme } from './init.js';
 import { Linear } from './linear.js';
 import { Module } from './module.js';
 

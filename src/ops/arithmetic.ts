@@ -1,12 +1,15 @@
 import { record } from '../autograd/tape.js';
 import { defineKernel, perElementLaunch, type KernelDefinition } from '../kernels/kernel.js';
+import { wgslWithLibrary } from '../kernels/wgsl-library.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { broadcastLayout } from './broadcast.js';
 import { requireFinite, requireFloat, requireSameEngine } from './checks.js';
 import { sumToShape } from './reduce.js';
 import { mapElements } from './unary.js';
-import binarySource from '../../shaders/binary.wgsl';
+import binaryWgsl from '../../shaders/binary.wgsl';
+
+const binarySource = wgslWithLibrary(binaryWgsl, 'broadcast-index');
 
 type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
 type BinaryEntry = 'same4' | 'same' | 'broadcast4' | 'broadcast';

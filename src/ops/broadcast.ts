@@ -1,10 +1,11 @@
 import { record } from '../autograd/tape.js';
 import { defineKernel, perElementLaunch } from '../kernels/kernel.js';
+import { wgslWithLibrary } from '../kernels/wgsl-library.js';
 import { broadcastShapes, broadcastStrides, formatShape, sameShape, type Shape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { requireFloat } from './checks.js';
 import { sumToShape } from './reduce.js';
-import expandSource from '../../shaders/expand.wgsl';
+import expandWgsl from '../../shaders/expand.wgsl';
 
 /** The broadcast kernels index with at most this many axes (after collapsing, see broadcastLayout). */
 export const MAX_BROADCAST_RANK = 4;
@@ -50,7 +51,7 @@ export function broadcastLayout(op: string, output: Shape, inputs: readonly Shap
   return { dims, strides };
 }
 
-const expandKernel = defineKernel({ name: 'expand', source: expandSource, bindings: ['read', 'write'] });
+const expandKernel = defineKernel({ name: 'expand', source: wgslWithLibrary(expandWgsl, 'broadcast-index'), bindings: ['read', 'write'] });
 
 /**
  * Records out = `source` (read as `viewShape`, which has its number of elements) broadcast to

@@ -1,10 +1,13 @@
 import { record } from '../autograd/tape.js';
 import { defineKernel, linearWorkgroups, perElementLaunch, type KernelDefinition } from '../kernels/kernel.js';
+import { wgslWithLibrary } from '../kernels/wgsl-library.js';
 import { broadcastShapes, checkShape, formatShape, sameShape, sizeOf, type Shape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { expandTo } from './broadcast.js';
 import { normalizeAxis, requireFloat } from './checks.js';
-import reduceSource from '../../shaders/reduce.wgsl';
+import reduceWgsl from '../../shaders/reduce.wgsl';
+
+const reduceSource = wgslWithLibrary(reduceWgsl, 'workgroup-sum');
 
 /** A tensor read as [outer, axis, inner] for a reduction over its middle dimension. */
 interface ReductionView {

@@ -1,8 +1,11 @@
 import { record } from '../autograd/tape.js';
 import { defineKernel, linearWorkgroups, perElementLaunch, type KernelDefinition } from '../kernels/kernel.js';
+import { wgslWithLibrary } from '../kernels/wgsl-library.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { requireFloat } from './checks.js';
-import softmaxSource from '../../shaders/softmax.wgsl';
+import softmaxWgsl from '../../shaders/softmax.wgsl';
+
+const softmaxSource = wgslWithLibrary(softmaxWgsl, 'workgroup-sum');
 
 /** Rows up to this long are handled by one invocation each; longer rows by a workgroup each. */
 const SERIAL_COLUMNS = 64;

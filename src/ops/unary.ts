@@ -1,9 +1,13 @@
 import { record } from '../autograd/tape.js';
 import { defineKernel, perElementLaunch, type KernelDefinition } from '../kernels/kernel.js';
+import type { Activation } from '../kernels/matmul-plan.js';
+import { wgslWithLibrary } from '../kernels/wgsl-library.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { requireFinite, requireFloat, requireSameEngine } from './checks.js';
-import unarySource from '../../shaders/unary.wgsl';
+import unaryWgsl from '../../shaders/unary.wgsl';
+
+const unarySource = wgslWithLibrary(unaryWgsl, 'stable-math');
 
 /** The maps of shaders/unary.wgsl, with the OP code the shader switches on. */
 export const UNARY_CODES = {
@@ -25,7 +29,7 @@ export const UNARY_CODES = {
 export type UnaryMap = keyof typeof UNARY_CODES;
 
 /** Activations a matmul can fuse into its epilogue; their gradients need only the activation's output. */
-export type Activation = 'none' | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh';
+export type { Activation };
 
 const kernels = new Map<string, KernelDefinition>();
 

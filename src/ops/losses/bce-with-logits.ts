@@ -1,9 +1,10 @@
+import { wgslWithLibrary } from '../../kernels/wgsl-library.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import source from '../../../shaders/loss-bce.wgsl';
 import { elementwiseLoss, elementwiseLossKernels } from './elementwise-loss.js';
 import { checkSameShape, reductionScale, type Reduction } from './reduction.js';
 
-const kernels = elementwiseLossKernels('loss-bce', source, 'logits', 'targets');
+const kernels = elementwiseLossKernels('loss-bce', wgslWithLibrary(source, 'stable-math'), 'logits', 'targets');
 
 /**
  * Binary cross-entropy between sigmoid(logits) and targets in [0, 1], computed from the logits so that

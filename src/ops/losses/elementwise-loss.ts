@@ -1,38 +1,39 @@
 import { record } from '../../autograd/tape.js';
 import { defineKernel, perElementLaunch, type KernelDefinition } from '../../kernels/kernel.js';
+import { wgslWithLibrary } from '../../kernels/wgsl-library.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { checkScalarGradient } from './reduction.js';
+import { checkScalarGradient, LOSS_WORKGROUP_SIZE } from './reduction.js';
 
 /**
- * The kernels of a loss that is a sum of f(a[i], b[i]) over two same-shape inputs, all entry points of
- * one shader laid out the same way (see shaders/loss-bce.wgsl):
- * - `loss`: bindings (a, b, loss[1]); one workgroup of 256 reduces in a fixed order, so the result is
- *   the same on every run;
- * - `gradient_<a>`: (a, b, gradOutput[1], gradA), one invocation per element;
- * - `gradient_<a>_and_<b>`: (a, b, gradOutput[1], gradA, gradB).
+ * The kernels of a loss that is a sum of f(a[i], b[i]) over two same-shape inputs. The loss's own WGSL
+ * file holds only f and its derivatives; shaders/lib/elementwise-loss.wgsl, appended here, lays out the
+ * entry points for all such losses:
+ * - `loss`: bindings (a, b, loss[1]); one workgroup reduces in a fixed order, so the result is the same
+ *   on every run;
+ * - `gradient_first`: (a, b, gradOutput[1], gradA), one invocation per element;
+ * - `gradient_both`: (a, b, gradOutput[1], gradA, gradB).
  */
 export interface ElementwiseLossKernels {
   loss: KernelDefinition;
-  /** Null when the loss always needs both gradients (then `gradientBoth` is used). */
-  gradientFirst: KernelDefinition | null;
+  gradientFirst: KernelDefinition;
   gradientBoth: KernelDefinition;
 }
 
-export function elementwiseLossKernels(name: string, source: string, firstName: string, secondName: string, firstOnly = true): ElementwiseLossKernels {
+/** `source` is the loss's WGSL file, with any library snippets of its own already appended. */
+export function elementwiseLossKernels(name: string, source: string, firstName: string, secondName: string): ElementwiseLossKernels {
+  const fullSource = wgslWithLibrary(source, 'elementwise-loss', 'workgroup-sum');
   return {
-    loss: defineKernel({ name: `${name}:loss`, source, entryPoint: 'loss', bindings: ['read', 'read', 'write'] }),
-    gradientFirst: firstOnly
-      ? defineKernel({
-          name: `${name}:gradient-${firstName}`,
-          source,
-          entryPoint: `gradient_${firstName}`,
-          bindings: ['read', 'read', 'read', 'write'],
-        })
-      : null,
+    loss: defineKernel({ name: `${name}:loss`, source: fullSource, entryPoint: 'loss', bindings: ['read', 'read', 'write'] }),
+    gradientFirst: defineKernel({
+      name: `${name}:gradient-${firstName}`,
+      source: fullSource,
+      entryPoint: 'gradient_first',
+      bindings: ['read', 'read', 'read', 'write'],
+    }),
     gradientBoth: defineKernel({
       name: `${name}:gradient-${firstName}-and-${secondName}`,
-      source,
-      entryPoint: firstOnly ? `gradient_${firstName}_and_${secondName}` : 'gradient',
+      source: fullSource,
+      entryPoint: 'gradient_both',
       bindings: ['read', 'read', 'read', 'write', 'write'],
     }),
   };
@@ -45,13 +46,13 @@ export function elementwiseLossKernels(name: string, source: string, firstName: 
 export function elementwiseLoss(op: string, kernels: ElementwiseLossKernels, first: Tensor, second: Tensor, scale: number): Tensor {
   const engine = first.engine;
   const output = engine.empty([1]);
-  engine.dispatch(kernels.loss, { COUNT: first.size, SCALE: scale }, [first, second, output], [1, 1, 1]);
+  engine.dispatch(kernels.loss, { COUNT: first.size, SCALE: scale, WORKGROUP_SIZE: LOSS_WORKGROUP_SIZE }, [first, second, output], [1, 1, 1]);
   return record(op, [first, second], output, (gradOutput, needed) => {
     checkScalarGradient(op, gradOutput);
     const launch = perElementLaunch(first.size);
     const constants = { ...launch.constants, SCALE: scale };
     const gradFirst = engine.empty(first.shape);
-    if (!needed[1] && kernels.gradientFirst) {
+    if (!needed[1]) {
       engine.dispatch(kernels.gradientFirst, constants, [first, second, gradOutput, gradFirst], launch.workgroups);
       return [gradFirst, null];
     }
@@ -60,10 +61,6 @@ export function elementwiseLoss(op: string, kernels: ElementwiseLossKernels, fir
     if (!needed[0]) {
       gradFirst.dispose();
       return [null, gradSecond];
-    }
-    if (!needed[1]) {
-      gradSecond.dispose();
-      return [gradFirst, null];
     }
     return [gradFirst, gradSecond];
   });

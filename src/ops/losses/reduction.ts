@@ -12,6 +12,9 @@ export type Reduction = 'mean' | 'sum' | 'batchMean';
 
 const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'batchMean'];
 
+/** Threads of the one workgroup that sums a loss (a power of two: see shaders/lib/workgroup-sum.wgsl). */
+export const LOSS_WORKGROUP_SIZE = 256;
+
 /** The factor a loss's sum is multiplied by: 1/elements, 1, or 1/rows. */
 export function reductionScale(op: string, reduction: Reduction, input: Tensor): number {
   switch (reduction) {

@@ -1,11 +1,13 @@
 import { record } from '../../autograd/tape.js';
 import { defineKernel, perElementLaunch } from '../../kernels/kernel.js';
+import { wgslWithLibrary } from '../../kernels/wgsl-library.js';
 import { formatShape, sameShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import source from '../../../shaders/loss-softmax-cross-entropy.wgsl';
-import { checkScalarGradient, type Reduction } from './reduction.js';
+import softmaxCrossEntropyWgsl from '../../../shaders/loss-softmax-cross-entropy.wgsl';
+import { checkScalarGradient, LOSS_WORKGROUP_SIZE, type Reduction } from './reduction.js';
 
 const name = 'loss-softmax-cross-entropy';
+const source = wgslWithLibrary(softmaxCrossEntropyWgsl, 'workgroup-sum');
 const lossIndices = defineKernel({ name: `${name}:loss-indices`, source, entryPoint: 'loss_indices', bindings: ['read', 'read', 'write'] });
 const lossProbabilities = defineKernel({
   name: `${name}:loss-probabilities`,
@@ -58,7 +60,8 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor, reduction: R
   const engine = logits.engine;
   const output = engine.empty([1]);
   const constants = { ROWS: rows, CLASSES: classes, SCALE: scale };
-  engine.dispatch(indexLabels ? lossIndices : lossProbabilities, constants, [logits, labels, output], [1, 1, 1]);
+  const lossConstants = { ...constants, WORKGROUP_SIZE: LOSS_WORKGROUP_SIZE };
+  engine.dispatch(indexLabels ? lossIndices : lossProbabilities, lossConstants, [logits, labels, output], [1, 1, 1]);
 
   return record(op, [logits, labels], output, (gradOutput, needed) => {
     checkScalarGradient(op, gradOutput);

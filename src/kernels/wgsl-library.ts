@@ -1,0 +1,31 @@
+import broadcastIndex from '../../shaders/lib/broadcast-index.wgsl';
+import elementwiseLoss from '../../shaders/lib/elementwise-loss.wgsl';
+import stableMath from '../../shaders/lib/stable-math.wgsl';
+import workgroupSum from '../../shaders/lib/workgroup-sum.wgsl';
+
+/**
+ * WGSL has no #include, so helpers that several kernels share live once in `shaders/lib/<name>.wgsl`,
+ * and a kernel's source is its own file with the snippets it names appended. Each kernel file lists the
+ * snippets it expects in its header comment; each snippet lists what it expects from the kernel.
+ */
+const SNIPPETS = {
+  /** D0..D3 and broadcast_coordinates(index): an output element's place in a broadcast layout. */
+  'broadcast-index': broadcastIndex,
+  /** Host constants, bindings and entry points of a loss summed over element pairs (needs workgroup-sum). */
+  'elementwise-loss': elementwiseLoss,
+  /** sigmoid, log1p and softplus on vec4f, without overflow or cancellation. */
+  'stable-math': stableMath,
+  /** workgroup_sum(value, local): a deterministic tree sum over a workgroup of WORKGROUP_SIZE threads. */
+  'workgroup-sum': workgroupSum,
+} as const;
+
+export type WgslSnippet = keyof typeof SNIPPETS;
+
+/**
+ * `source` followed by the named library snippets. They go after the kernel's own code (WGSL does not
+ * care about the order of module-scope declarations) so that compiler messages keep the line numbers
+ * of the kernel's file. The pipeline cache keys shader modules by this full text.
+ */
+export function wgslWithLibrary(source: string, ...snippets: WgslSnippet[]): string {
+  return [source, ...snippets.map((name) => `// ---- shaders/lib/${name}.wgsl ----\n${SNIPPETS[name]}`)].join('\n');
+}
