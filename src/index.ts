@@ -53,3 +53,26 @@ export { initWeights, type InitScheme } from './nn/init.js';
 // Data helpers
 export { spirals, type ToyDataset } from './data/spirals.js';
 export { accuracy } from './data/accuracy.js';
+export { gaussianBlobs, syntheticImages, SYNTHETIC_SHAPES } from './data/toy2d.js';
+export { parseIdx, encodeIdx, isGzip } from './data/idx.js';
+export { loadMnist, splitMnist, selectImages, type LabelledImages, type Mnist, type MnistSplit } from './data/mnist.js';
+export { Batcher, pickLabels, type BatcherOptions } from './data/batcher.js';
+export { uploadImages, gatherImages, type GpuImageSet } from './data/gpu-images.js';
+
+// Pictures and checkpoints (browser-safe parts; file writing lives in the CLI)
+export { encodePng, decodePng, crc32, type PngImage } from './image/png.js';
+export { createRaster, drawText, type Raster } from './image/raster.js';
+export { imageGrid, sideBySide, styleContentGrid } from './image/grid.js';
+export { latentScatter, project2d } from './image/scatter.js';
+export { encodeSafetensors, decodeSafetensors, SafetensorsError } from './checkpoint/safetensors.js';
+export { readStateDict, readModules, loadIntoModule, loadModules } from './checkpoint/module-state.js';
+
+// Models
+export { defaultConfig, HIDDEN_SIZES, type ModelConfig, type ModelKind, type Posterior, type SizePreset } from './models/config.js';
+export { createPrior, type Prior, type PriorName } from './models/priors.js';
+export { createModel } from './models/create-model.js';
+export { GenerativeModel, type TrainingBatch } from './models/model.js';
+export { Autoencoder } from './models/autoencoder.js';
+export { Gan } from './models/gan.js';
+export { AdversarialAutoencoder } from './models/aae.js';
+export { Encoder, type Encoding } from './models/encoder.js';

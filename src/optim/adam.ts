@@ -56,6 +56,19 @@ export class Adam extends Optimizer {
     return this.steps;
   }
 
+  state(): { tensors: Record<string, Tensor>; steps: number } {
+    const tensors: Record<string, Tensor> = {};
+    this.parameters.forEach((_, i) => {
+      tensors[`${i}.firstMoment`] = this.firstMoments[i];
+      tensors[`${i}.secondMoment`] = this.secondMoments[i];
+    });
+    return { tensors, steps: this.steps };
+  }
+
+  protected restoreSteps(steps: number): void {
+    this.steps = steps;
+  }
+
   /** Disposes the moment buffers. */
   dispose(): void {
     for (const t of [...this.firstMoments, ...this.secondMoments]) t.dispose();

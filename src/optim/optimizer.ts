@@ -51,5 +51,26 @@ export abstract class Optimizer {
     if (updates.length > 0) this.update(updates);
   }
 
+  /**
+   * The optimizer's state for a checkpoint: its state tensors by name (live tensors, read them to save)
+   * and its step count. `loadState` puts it back, so a resumed run continues exactly.
+   */
+  abstract state(): { tensors: Record<string, Tensor>; steps: number };
+
+  loadState(saved: { tensors: Record<string, ArrayLike<number>>; steps: number }): void {
+    const { tensors } = this.state();
+    for (const [name, tensor] of Object.entries(tensors)) {
+      const values = saved.tensors[name];
+      if (!values) throw new Error(`${this.constructor.name}.loadState: the saved state has no '${name}'.`);
+      if (values.length !== tensor.size) {
+        throw new Error(`${this.constructor.name}.loadState: '${name}' has ${values.length} values, expected ${tensor.size} for ${tensor.describe()}.`);
+      }
+      tensor.write(values);
+    }
+    this.restoreSteps(saved.steps);
+  }
+
+  protected abstract restoreSteps(steps: number): void;
+
   protected abstract update(updates: readonly ParameterUpdate[]): void;
 }

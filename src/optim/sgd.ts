@@ -41,6 +41,12 @@ export class Sgd extends Optimizer {
     this.velocities = this.momentum > 0 ? this.parameters.map((p) => this.engine.keep(zeros(this.engine, p.shape))) : [];
   }
 
+  state(): { tensors: Record<string, Tensor>; steps: number } {
+    return { tensors: Object.fromEntries(this.velocities.map((velocity, i) => [`${i}.velocity`, velocity])), steps: 0 };
+  }
+
+  protected restoreSteps(): void {}
+
   /** Disposes the velocity buffers. */
   dispose(): void {
     for (const t of this.velocities) t.dispose();

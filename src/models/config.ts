@@ -1,0 +1,86 @@
+import type { PriorName } from './priors.js';
+
+export type ModelKind = 'ae' | 'vae' | 'gan' | 'aae' | 'supervised-aae';
+export type Posterior = 'deterministic' | 'gaussian' | 'universal';
+export type SizePreset = 'paper' | 'small' | 'tiny';
+
+export const MODEL_KINDS: readonly ModelKind[] = ['ae', 'vae', 'gan', 'aae', 'supervised-aae'];
+export const POSTERIORS: readonly Posterior[] = ['deterministic', 'gaussian', 'universal'];
+export const PRIORS: readonly PriorName[] = ['gaussian', 'mog10', 'swissroll'];
+
+/** Hidden layer widths: the paper's MNIST networks, and smaller ones for CPU adapters and tests. */
+export const HIDDEN_SIZES: Record<SizePreset, number[]> = {
+  paper: [1000, 1000],
+  small: [256, 256],
+  tiny: [32, 32],
+};
+
+/** Everything that fixes a model's architecture and training; stored in each checkpoint. */
+export interface ModelConfig {
+  model: ModelKind;
+  /** q(z|x) for the AAEs; the VAE is always Gaussian, the AE deterministic. */
+  posterior: Posterior;
+  prior: PriorName;
+  /** Standard deviation of the Gaussian prior. */
+  priorScale: number;
+  /** AAE: the discriminator also sees a one-hot label, with an extra slot meaning "unlabelled". */
+  conditional: boolean;
+  latent: number;
+  hidden: number[];
+  pixels: number;
+  classes: number;
+  /** Dimensions of the noise the universal-approximator posterior takes beside the image. */
+  noise: number;
+  batchSize: number;
+  learningRate: number;
+  adversarialLearningRate: number;
+  beta1: number;
+  seed: number;
+}
+
+export function defaultConfig(overrides: Partial<ModelConfig> = {}): ModelConfig {
+  const config: ModelConfig = {
+    model: 'aae',
+    posterior: 'deterministic',
+    prior: 'gaussian',
+    priorScale: 1,
+    conditional: false,
+    latent: 2,
+    hidden: HIDDEN_SIZES.paper,
+    pixels: 784,
+    classes: 10,
+    noise: 8,
+    batchSize: 100,
+    learningRate: 1e-3,
+    adversarialLearningRate: 2e-4,
+    beta1: 0.5,
+    seed: 1,
+    ...overrides,
+  };
+  if (config.model === 'vae') config.posterior = 'gaussian';
+  if (config.model === 'ae') config.posterior = 'deterministic';
+  validateConfig(config);
+  return config;
+}
+
+export function validateConfig(config: ModelConfig): void {
+  const problem = (message: string) => {
+    throw new Error(`model config: ${message}`);
+  };
+  if (!MODEL_KINDS.includes(config.model)) problem(`unknown model '${config.model}'; choose one of ${MODEL_KINDS.join(', ')}.`);
+  if (!POSTERIORS.includes(config.posterior)) problem(`unknown posterior '${config.posterior}'; choose one of ${POSTERIORS.join(', ')}.`);
+  if (!PRIORS.includes(config.prior)) problem(`unknown prior '${config.prior}'; choose one of ${PRIORS.join(', ')}.`);
+  for (const key of ['latent', 'pixels', 'classes', 'noise', 'batchSize'] as const) {
+    if (!Number.isInteger(config[key]) || config[key] < 1) problem(`${key} must be a positive whole number, got ${config[key]}.`);
+  }
+  if (!Array.isArray(config.hidden) || config.hidden.length === 0 || config.hidden.some((width) => !Number.isInteger(width) || width < 1)) {
+    problem(`hidden must be a non-empty list of positive widths, got ${JSON.stringify(config.hidden)}.`);
+  }
+  if (config.prior !== 'gaussian' && config.latent !== 2) problem(`the ${config.prior} prior is 2-D: use latent 2 (got ${config.latent}).`);
+  if (config.conditional && config.prior === 'gaussian') problem('label-conditioned regularization needs a prior with components: mog10 or swissroll.');
+  if (config.conditional && config.model !== 'aae') problem(`conditional regularization is for the aae model, not ${config.model}.`);
+  for (const key of ['learningRate', 'adversarialLearningRate', 'priorScale'] as const) {
+    if (!(config[key] > 0 && Number.isFinite(config[key]))) problem(`${key} must be positive, got ${config[key]}.`);
+  }
+  if (!(config.beta1 >= 0 && config.beta1 < 1)) problem(`beta1 must be in [0, 1), got ${config.beta1}.`);
+}

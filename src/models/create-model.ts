@@ -1,0 +1,20 @@
+import type { Engine } from '../device/engine.js';
+import { AdversarialAutoencoder } from './aae.js';
+import { Autoencoder } from './autoencoder.js';
+import { validateConfig, type ModelConfig } from './config.js';
+import { Gan } from './gan.js';
+import type { GenerativeModel } from './model.js';
+
+export function createModel(engine: Engine, config: ModelConfig): GenerativeModel {
+  validateConfig(config);
+  switch (config.model) {
+    case 'ae':
+    case 'vae':
+      return new Autoencoder(engine, config);
+    case 'gan':
+      return new Gan(engine, config);
+    case 'aae':
+    case 'supervised-aae':
+      return new AdversarialAutoencoder(engine, config);
+  }
+}

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import type { Engine } from '../src/device/engine.js';
+import { syntheticImages } from '../src/data/toy2d.js';
+import { uploadImages, gatherImages, type GpuImageSet } from '../src/data/gpu-images.js';
+import { defaultConfig, type ModelConfig } from '../src/models/config.js';
+import { createModel } from '../src/models/create-model.js';
+import type { GenerativeModel, TrainingBatch } from '../src/models/model.js';
+import { AdversarialAutoencoder } from '../src/models/aae.js';
+import { Gan } from '../src/models/gan.js';
+import type { Module } from '../src/nn/module.js';
+import { useEngine } from './helpers/engine.js';
+
+const gpu = useEngine();
+const data = syntheticImages(400, { seed: 3 });
+const batchSize = 40;
+
+function tinyConfig(overrides: Partial<ModelConfig>): ModelConfig {
+  return defaultConfig({ hidden: [32, 32], pixels: data.pixels, batchSize, learningRate: 3e-3, adversarialLearningRate: 1e-3, ...overrides });
+}
+
+/** The batch inputs a trainer refills each step, filled here from the synthetic set. */
+function batchFor(engine: Engine, images: GpuImageSet, model: GenerativeModel, step: number, conditional: boolean): TrainingBatch {
+  const indices = new Uint32Array(batchSize).map((_, i) => (step * batchSize + i) % data.count);
+  const labels = indices.map((index) => data.labels[index]);
+  const prior = model.prior.sample(batchSize, conditional ? labels : undefined);
+  return {
+    images: gatherImages(images, engine.tensor(indices, [batchSize])),
+    labels: engine.tensor(labels, [batchSize]),
+    priorCodes: engine.tensor(prior.codes, [batchSize, model.config.latent]),
+    priorComponents: engine.tensor(conditional ? labels : new Uint32Array(prior.components), [batchSize]),
+  };
+}
+
+async function train(config: ModelConfig, steps: number): Promise<{ first: number[]; last: number[]; model: GenerativeModel }> {
+  const { engine } = gpu;
+  const images = uploadImages(engine, data.images, data.count, data.pixels);
+  const model = createModel(engine, config);
+  const lossesAt = async (step: number) => {
+    const losses = engine.scope(() => model.trainStep(batchFor(engine, images, model, step, config.conditional)));
+    const values = Array.from(await losses.read());
+    losses.dispose();
+    return values;
+  };
+  const first = await lossesAt(0);
+  let last = first;
+  for (let step = 1; step < steps; step++) last = await lossesAt(step);
+  images.tensor.dispose();
+  return { first, last, model };
+}
+
+describe('each model trains: its losses are finite and move the right way', () => {
+  const cases: [string, Partial<ModelConfig>][] = [
+    ['ae', { model: 'ae', latent: 4 }],
+    ['vae', { model: 'vae', latent: 4 }],
+    ['aae, deterministic posterior, Gaussian prior', { model: 'aae', posterior: 'deterministic', latent: 4 }],
+    ['aae, Gaussian posterior', { model: 'aae', posterior: 'gaussian', latent: 4 }],
+    ['aae, universal approximator posterior', { model: 'aae', posterior: 'universal', latent: 4 }],
+    ['aae, mixture of 10 Gaussians, label-conditioned', { model: 'aae', prior: 'mog10', latent: 2, conditional: true }],
+    ['aae, swiss roll', { model: 'aae', prior: 'swissroll', latent: 2 }],
+    ['supervised aae', { model: 'supervised-aae', latent: 4 }],
+  ];
+  for (const [name, overrides] of cases) {
+    it(name, async () => {
+      const { first, last } = await train(tinyConfig(overrides), 60);
+      for (const value of [...first, ...last]) expect(Number.isFinite(value)).toBe(true);
+      // Reconstruction (summed over 64 pixels) must fall well below where it started.
+      expect(last[0]).toBeLessThan(first[0] * 0.8);
+    });
+  }
+
+  it('gan: both players keep finite losses and the discriminator learns', async () => {
+    const { first, last } = await train(tinyConfig({ model: 'gan', latent: 4 }), 40);
+    for (const value of [...first, ...last]) expect(Number.isFinite(value)).toBe(true);
+    expect(last[0]).not.toBe(first[0]);
+  });
+});
+
+async function snapshot(modules: Record<string, Module>): Promise<Record<string, number[]>> {
+  const values: Record<string, number[]> = {};
+  for (const [name, module] of Object.entries(modules)) {
+    values[name] = [];
+    for (const parameter of module.parameters()) values[name].push(...(await parameter.read()));
+  }
+  return values;
+}
+
+async function changedModules(model: GenerativeModel, phase: () => void): Promise<string[]> {
+  const before = await snapshot(model.modules());
+  gpu.engine.scope(phase);
+  const after = await snapshot(model.modules());
+  return Object.keys(before).filter((name) => before[name].some((value, i) => value !== after[name][i]));
+}
+
+describe('each phase updates only the networks it should', () => {
+  for (const posterior of ['deterministic', 'gaussian', 'universal'] as const) {
+    it(`aae with a ${posterior} posterior`, async () => {
+      const { engine } = gpu;
+      const images = uploadImages(engine, data.images, data.count, data.pixels);
+      const model = createModel(engine, tinyConfig({ model: 'aae', posterior, latent: 2, prior: 'mog10', conditional: true })) as AdversarialAutoencoder;
+      const batch = () => batchFor(engine, images, model, 0, true);
+      expect(await changedModules(model, () => model.reconstructionPhase(batch()))).toEqual(['encoder', 'decoder']);
+      expect(await changedModules(model, () => model.discriminatorPhase(batch()))).toEqual(['discriminator']);
+      expect(await changedModules(model, () => model.generatorPhase(batch()))).toEqual(['encoder']);
+      expect(model.discriminator.frozen).toBe(false);
+      images.tensor.dispose();
+    });
+  }
+
+  it('gan', async () => {
+    const { engine } = gpu;
+    const images = uploadImages(engine, data.images, data.count, data.pixels);
+    const model = createModel(engine, tinyConfig({ model: 'gan', latent: 4 })) as Gan;
+    const batch = () => batchFor(engine, images, model, 0, false);
+    expect(await changedModules(model, () => model.discriminatorPhase(batch()))).toEqual(['discriminator']);
+    expect(await changedModules(model, () => model.generatorPhase(batch()))).toEqual(['generator']);
+    images.tensor.dispose();
+  });
+});
