@@ -16,6 +16,9 @@ const shared = {
 
 await build({ ...shared, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'neutral' });
 
+// The command-line tool (package.json's bin).
+await build({ ...shared, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', packages: 'external', banner: { js: '#!/usr/bin/env node' } });
+
 const examples = readdirSync('examples').filter((name) => name.endsWith('.ts'));
 await build({
   ...shared,

@@ -71,6 +71,13 @@ export class Batcher {
     return this.epochIndex < 0 || left === 0 || (this.dropLast && left < this.batchSize);
   }
 
+  /** Makes the next batch the first of epoch `epoch` (resuming a run at an epoch boundary). */
+  startAt(epoch: number): void {
+    if (!Number.isInteger(epoch) || epoch < 0) throw new Error(`Batcher.startAt: epoch ${epoch} must be a whole number from 0.`);
+    this.epochIndex = epoch - 1;
+    this.position = this.size;
+  }
+
   /** The next batch, starting a new, reshuffled epoch when the current one has no batch left. */
   next(): Uint32Array {
     if (this.epochFinished) this.startEpoch();

@@ -8,7 +8,6 @@ import { add } from '../ops/arithmetic.js';
 import { concat } from '../ops/concat.js';
 import { bceWithLogits } from '../ops/losses/bce-with-logits.js';
 import { oneHot } from '../ops/one-hot.js';
-import { sigmoid } from '../ops/unary.js';
 import { deriveSeed } from '../random/seeded.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { ModelConfig } from './config.js';
@@ -103,9 +102,9 @@ export class AdversarialAutoencoder extends GenerativeModel {
     }
   }
 
-  decode(codes: Tensor, labels?: Tensor): Tensor {
+  decodeLogits(codes: Tensor, labels?: Tensor): Tensor {
     if (this.supervised && !labels) throw new Error('supervised-aae: decoding needs the digit labels beside the codes.');
-    return sigmoid(this.decoder.forward(this.decoderInput(codes, labels)));
+    return this.decoder.forward(this.decoderInput(codes, labels));
   }
 
   encode(images: Tensor): Tensor {

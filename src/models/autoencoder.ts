@@ -8,7 +8,6 @@ import { add } from '../ops/arithmetic.js';
 import { concat } from '../ops/concat.js';
 import { bceWithLogits } from '../ops/losses/bce-with-logits.js';
 import { gaussianKl } from '../ops/losses/gaussian-kl.js';
-import { sigmoid } from '../ops/unary.js';
 import { deriveSeed } from '../random/seeded.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { ModelConfig } from './config.js';
@@ -53,8 +52,8 @@ export class Autoencoder extends GenerativeModel {
     return concat([reconstruction, kl], 0);
   }
 
-  decode(codes: Tensor): Tensor {
-    return sigmoid(this.decoder.forward(codes));
+  decodeLogits(codes: Tensor): Tensor {
+    return this.decoder.forward(codes);
   }
 
   encode(images: Tensor): Tensor {

@@ -52,15 +52,24 @@ export function defaultConfig(overrides: Partial<ModelConfig> = {}): ModelConfig
     noise: 8,
     batchSize: 100,
     learningRate: 1e-3,
-    adversarialLearningRate: 2e-4,
+    // Measured on the label-conditioned MoG-10 AAE (10,000 labels, 3 epochs): 26 % of test codes in their
+    // own component with 2e-4, 37 % with 1e-3; with every label and 1e-3, 93 % after 2 epochs. The
+    // regularization must keep pace with a reconstruction loss summed over 784 pixels. The MLP GAN keeps
+    // the usual 2e-4.
+    adversarialLearningRate: overrides.model === 'gan' ? 2e-4 : 1e-3,
     beta1: 0.5,
     seed: 1,
-    ...overrides,
+    ...definedOnly(overrides),
   };
   if (config.model === 'vae') config.posterior = 'gaussian';
   if (config.model === 'ae') config.posterior = 'deterministic';
   validateConfig(config);
   return config;
+}
+
+/** Leaves out keys given as undefined, so that they do not hide the defaults. */
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 export function validateConfig(config: ModelConfig): void {

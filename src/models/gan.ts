@@ -7,7 +7,6 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { add } from '../ops/arithmetic.js';
 import { concat } from '../ops/concat.js';
 import { bceWithLogits } from '../ops/losses/bce-with-logits.js';
-import { sigmoid } from '../ops/unary.js';
 import { deriveSeed } from '../random/seeded.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { ModelConfig } from './config.js';
@@ -68,8 +67,8 @@ export class Gan extends GenerativeModel {
     }
   }
 
-  decode(codes: Tensor): Tensor {
-    return sigmoid(this.generator.forward(codes));
+  decodeLogits(codes: Tensor): Tensor {
+    return this.generator.forward(codes);
   }
 
   encode(): Tensor {

@@ -4,6 +4,8 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { Random } from '../random/philox.js';
 import { deriveSeed } from '../random/seeded.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { sigmoid } from '../ops/unary.js';
+import { bceWithLogits } from '../ops/losses/bce-with-logits.js';
 import type { ModelConfig } from './config.js';
 import { createPrior, type Prior } from './priors.js';
 
@@ -42,8 +44,13 @@ export abstract class GenerativeModel {
 
   abstract trainStep(batch: TrainingBatch): Tensor;
 
-  /** Images (probabilities in [0, 1], [n, pixels]) decoded from codes; `labels` for the supervised model. */
-  abstract decode(codes: Tensor, labels?: Tensor): Tensor;
+  /** Pixel logits [n, pixels] decoded from codes; `labels` (u32 digits) for the supervised model. */
+  abstract decodeLogits(codes: Tensor, labels?: Tensor): Tensor;
+
+  /** Images (probabilities in [0, 1], [n, pixels]) decoded from codes. */
+  decode(codes: Tensor, labels?: Tensor): Tensor {
+    return sigmoid(this.decodeLogits(codes, labels));
+  }
 
   /** Codes of images, [n, latent] (the posterior mean where there is one). GAN: not available. */
   abstract encode(images: Tensor): Tensor;
@@ -57,6 +64,11 @@ export abstract class GenerativeModel {
   /** Reconstructions of images ([n, pixels] in [0, 1]); `labels` for the supervised model. */
   reconstruct(images: Tensor, labels?: Tensor): Tensor {
     return this.decode(this.encode(images), labels);
+  }
+
+  /** Binary cross-entropy of the reconstructions, summed over pixels, averaged over images: [1]. */
+  reconstructionLoss(images: Tensor, labels?: Tensor): Tensor {
+    return bceWithLogits(this.decodeLogits(this.encode(images), labels), images, 'batchMean');
   }
 
   get supportsEncoding(): boolean {

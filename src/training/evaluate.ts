@@ -1,0 +1,81 @@
+import type { Engine } from '../device/engine.js';
+import type { GpuImageSet } from '../data/gpu-images.js';
+import { gatherImages } from '../data/gpu-images.js';
+import type { GenerativeModel } from '../models/model.js';
+import type { Prior } from '../models/priors.js';
+
+/** Rows per evaluation batch: large enough to keep dispatches few, small enough for any adapter. */
+const EVALUATION_BATCH = 500;
+
+function batches(count: number): [number, number][] {
+  const ranges: [number, number][] = [];
+  for (let start = 0; start < count; start += EVALUATION_BATCH) ranges.push([start, Math.min(count, start + EVALUATION_BATCH)]);
+  return ranges;
+}
+
+function labelsTensor(engine: Engine, labels: Uint8Array, start: number, end: number) {
+  return engine.tensor(Uint32Array.from(labels.subarray(start, end)), [end - start]);
+}
+
+/** Mean reconstruction BCE (summed over pixels) over the first `count` images of a set. */
+export async function reconstructionBce(model: GenerativeModel, images: GpuImageSet, labels: Uint8Array, count = images.count): Promise<number> {
+  const engine = model.engine;
+  const losses = batches(count).map(([start, end]) =>
+    engine.scope(() =>
+      engine.noGrad(() => {
+        const indices = engine.tensor(Uint32Array.from({ length: end - start }, (_, i) => start + i), [end - start]);
+        return model.reconstructionLoss(gatherImages(images, indices), labelsTensor(engine, labels, start, end));
+      }),
+    ),
+  );
+  let total = 0;
+  for (let i = 0; i < losses.length; i++) {
+    const [start, end] = batches(count)[i];
+    total += (await losses[i].item()) * (end - start);
+    losses[i].dispose();
+  }
+  return total / count;
+}
+
+/** Codes of the first `count` images, [count, latent], on the CPU. */
+export async function encodeImages(model: GenerativeModel, images: GpuImageSet, count = images.count): Promise<Float32Array> {
+  const engine = model.engine;
+  const codes = new Float32Array(count * model.config.latent);
+  for (const [start, end] of batches(count)) {
+    const batch = engine.scope(() =>
+      engine.noGrad(() => model.encode(gatherImages(images, engine.tensor(Uint32Array.from({ length: end - start }, (_, i) => start + i), [end - start])))),
+    );
+    codes.set((await batch.read()) as Float32Array, start * model.config.latent);
+    batch.dispose();
+  }
+  return codes;
+}
+
+/**
+ * The share of codes that land in the prior component of their own label: each code takes the
+ * component of its nearest neighbour among `reference` prior samples. For the label-conditioned
+ * mixture and swiss-roll AAEs, where digit k should fill component k.
+ */
+export function componentAccuracy(prior: Prior, codes: Float32Array, labels: ArrayLike<number>, reference = 4000): number {
+  const dims = prior.dims;
+  const sample = prior.sample(reference);
+  let correct = 0;
+  const count = codes.length / dims;
+  for (let i = 0; i < count; i++) {
+    let best = Infinity;
+    let component = -1;
+    for (let j = 0; j < reference; j++) {
+      let distance = 0;
+      for (let d = 0; d < dims; d++) {
+        const difference = codes[i * dims + d] - sample.codes[j * dims + d];
+        distance += difference * difference;
+      }
+      if (distance < best) {
+        best = distance;
+        component = sample.components[j];
+      }
+    }
+    if (component === labels[i]) correct++;
+  }
+  return correct / count;
+}

