@@ -277,8 +277,8 @@ describe('a resumed run equals an uninterrupted one', () => {
 
       const resumed = runFolder('resumed');
       await trainTiny(resumed, config, 1, options);
-      // The config given on resume is ignored: the checkpoint's wins.
-      const resumedMetrics = await trainTiny(resumed, { ...config, learningRate: 0.5 }, 2, { ...options, resume: true });
+      // The config and split given on resume are ignored: the checkpoint's win.
+      const resumedMetrics = await trainTiny(resumed, { ...config, learningRate: 0.5 }, 2, { ...options, labels: 'all', resume: true });
 
       expect(resumedMetrics.map((m) => m.epoch)).toEqual([2]);
       expect(resumedMetrics[0].steps).toBe(straightMetrics[1].steps);

@@ -154,6 +154,11 @@ async function checkResumable(out: string, config: Partial<ModelConfig>, given: 
       );
     }
   }
+  // A resumed run continues with the checkpoint's settings, so that it reaches what an uninterrupted run would.
+  const ignored = ['prior-scale', 'lr', 'adversarial-lr', 'seed', 'labels', 'train-size'].filter(given);
+  if (ignored.length > 0) {
+    console.error(`webgpu-aae: --resume keeps the run's own settings; ignoring ${ignored.map((flag) => `--${flag}`).join(', ')}.`);
+  }
 }
 
 async function sampleCommand(args: string[]): Promise<number> {

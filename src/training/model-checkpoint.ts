@@ -14,6 +14,14 @@ export interface TrainingPosition {
   epoch: number;
   /** Training steps completed. */
   steps: number;
+  /** How the training set was split: a resumed run must draw the same minibatches. */
+  split?: SplitSettings;
+}
+
+export interface SplitSettings {
+  validation: number;
+  labels: number | 'all';
+  trainSize?: number;
 }
 
 /** A model whose weights or optimizer state hold NaN or infinities is not saved: it could not be resumed usefully. */
@@ -54,6 +62,7 @@ export async function saveModelCheckpoint(path: string, model: GenerativeModel, 
       config: JSON.stringify(model.config),
       epoch: String(position.epoch),
       steps: String(position.steps),
+      ...(position.split ? { split: JSON.stringify(position.split) } : {}),
       optimizerSteps: JSON.stringify(steps),
       random: JSON.stringify(model.random.state()),
     },
@@ -109,7 +118,8 @@ export async function loadModelCheckpoint(engine: Engine, path: string): Promise
   } catch (error) {
     throw new CheckpointError(`${path} does not fit the ${config.model} it describes: ${(error as Error).message}`, { cause: error });
   }
-  return { model, position: { epoch: wholeNumber(path, 'epoch', metadata.epoch), steps: wholeNumber(path, 'steps', metadata.steps) } };
+  const split = metadata.split === undefined ? undefined : parseJson<SplitSettings>(path, 'split', metadata.split);
+  return { model, position: { epoch: wholeNumber(path, 'epoch', metadata.epoch), steps: wholeNumber(path, 'steps', metadata.steps), split } };
 }
 
 function wholeNumber(path: string, key: string, text: string | undefined): number {

@@ -11,7 +11,7 @@ import { createPrior, type Prior } from '../models/priors.js';
 import { deriveSeed } from '../random/seeded.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { componentAccuracy, encodeImages, reconstructionBce } from './evaluate.js';
-import { CheckpointError, loadModelCheckpoint, NonFiniteState, saveModelCheckpoint } from './model-checkpoint.js';
+import { CheckpointError, loadModelCheckpoint, NonFiniteState, saveModelCheckpoint, type SplitSettings } from './model-checkpoint.js';
 import { renderLatentMap, renderReconstructions, renderSamples } from './run-pictures.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
@@ -96,6 +96,7 @@ export async function train(engine: Engine, options: TrainOptions): Promise<Epoc
   let model: GenerativeModel;
   let startEpoch = 0;
   let steps = 0;
+  let splitSettings: SplitSettings = { validation: options.validation ?? 10_000, labels: options.labels ?? 'all', trainSize: options.trainSize };
   if (options.resume) {
     await stat(checkpointPath).catch(() => {
       throw new CheckpointError(`--resume: no checkpoint at ${checkpointPath}; train without --resume first.`);
@@ -104,6 +105,8 @@ export async function train(engine: Engine, options: TrainOptions): Promise<Epoc
     model = loaded.model;
     startEpoch = loaded.position.epoch;
     steps = loaded.position.steps;
+    // The run's own split, whatever the options say: the same minibatches as an uninterrupted run.
+    splitSettings = loaded.position.split ?? splitSettings;
   } else {
     model = createModel(engine, checkedInput(() => defaultConfig(options.config)));
   }
@@ -119,7 +122,7 @@ export async function train(engine: Engine, options: TrainOptions): Promise<Epoc
     );
   }
   const split = checkedInput(() =>
-    splitMnist(data, { validation: options.validation ?? 10_000, labelled: options.labels ?? 'all', seed: config.seed, trainSize: options.trainSize }),
+    splitMnist(data, { validation: splitSettings.validation, labelled: splitSettings.labels, seed: config.seed, trainSize: splitSettings.trainSize }),
   );
   const batchSize = config.batchSize;
   const batcher = checkedInput(() => new Batcher(split.train, { batchSize, seed: deriveSeed(config.seed, 7) }));
@@ -212,7 +215,7 @@ export async function train(engine: Engine, options: TrainOptions): Promise<Epoc
         throw diverged(`the test reconstruction BCE became ${epochMetrics.reconstructionBce} after epoch ${epoch + 1}`, epoch);
       }
       try {
-        await saveModelCheckpoint(checkpointPath, model, { epoch: epoch + 1, steps });
+        await saveModelCheckpoint(checkpointPath, model, { epoch: epoch + 1, steps, split: splitSettings });
       } catch (error) {
         if (error instanceof NonFiniteState) throw diverged(`'${error.tensor}' became NaN or infinite in epoch ${epoch + 1}`, epoch);
         throw error;
