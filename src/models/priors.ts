@@ -46,6 +46,19 @@ export function createPrior(name: PriorName, dims: number, options: PriorOptions
     return chosen;
   };
 
+  /** A 2-D prior of ten components; `draw` makes one code of a given component. */
+  const twoDimensionalMixture = (priorName: PriorName, draw: (component: number) => [number, number]): Prior => ({
+    name: priorName,
+    dims: 2,
+    components: 10,
+    sample(count, given) {
+      const components = pickComponents(count, 10, given);
+      const codes = new Float32Array(count * 2);
+      for (let i = 0; i < count; i++) codes.set(draw(components[i]), 2 * i);
+      return { codes, components };
+    },
+  });
+
   switch (name) {
     case 'gaussian': {
       const scale = options.scale ?? 1;
@@ -60,48 +73,24 @@ export function createPrior(name: PriorName, dims: number, options: PriorOptions
         },
       };
     }
-    case 'mog10': {
+    case 'mog10':
       requireTwoDims(name, dims);
-      return {
-        name,
-        dims,
-        components: 10,
-        sample(count, given) {
-          const components = pickComponents(count, 10, given);
-          const codes = new Float32Array(count * 2);
-          for (let i = 0; i < count; i++) {
-            // Ten elongated Gaussians evenly on a circle, long axis along the radius, as in the paper's figures.
-            const angle = (2 * Math.PI * components[i]) / 10;
-            const along = 4 + 0.5 * normal();
-            const across = 0.1 * along * normal();
-            codes[2 * i] = along * Math.cos(angle) - across * Math.sin(angle);
-            codes[2 * i + 1] = along * Math.sin(angle) + across * Math.cos(angle);
-          }
-          return { codes, components };
-        },
-      };
-    }
-    case 'swissroll': {
+      // Ten elongated Gaussians evenly on a circle, long axis along the radius, as in the paper's figures.
+      return twoDimensionalMixture(name, (component) => {
+        const angle = (2 * Math.PI * component) / 10;
+        const along = 4 + 0.5 * normal();
+        const across = 0.1 * along * normal();
+        return [along * Math.cos(angle) - across * Math.sin(angle), along * Math.sin(angle) + across * Math.cos(angle)];
+      });
+    case 'swissroll':
       requireTwoDims(name, dims);
-      return {
-        name,
-        dims,
-        components: 10,
-        sample(count, given) {
-          const components = pickComponents(count, 10, given);
-          const codes = new Float32Array(count * 2);
-          for (let i = 0; i < count; i++) {
-            // Position along the roll; segment k covers [k/10, (k+1)/10). sqrt spreads points evenly by arc length.
-            const t = Math.sqrt((components[i] + random()) / 10);
-            const angle = 3 * Math.PI * t;
-            const radius = 4 * t;
-            codes[2 * i] = radius * Math.cos(angle) + 0.05 * normal();
-            codes[2 * i + 1] = radius * Math.sin(angle) + 0.05 * normal();
-          }
-          return { codes, components };
-        },
-      };
-    }
+      // Position along the roll; segment k covers [k/10, (k+1)/10). sqrt spreads points evenly by arc length.
+      return twoDimensionalMixture(name, (component) => {
+        const t = Math.sqrt((component + random()) / 10);
+        const angle = 3 * Math.PI * t;
+        const radius = 4 * t;
+        return [radius * Math.cos(angle) + 0.05 * normal(), radius * Math.sin(angle) + 0.05 * normal()];
+      });
     default:
       throw new Error(`unknown prior '${String(name)}'; choose gaussian, mog10 or swissroll.`);
   }
