@@ -7,6 +7,7 @@ import { build } from 'esbuild';
 import { createEngine } from '../src/device/engine.js';
 import { defineKernel } from '../src/kernels/kernel.js';
 import { fill } from '../src/ops/fill.js';
+import { mulScalar } from '../src/ops/arithmetic.js';
 import { useEngine } from './helpers/engine.js';
 
 const gpu = useEngine();
@@ -33,6 +34,7 @@ describe('tensors', () => {
 
   it('rejects uploads of the wrong size or type, naming the tensor', () => {
     const { engine } = gpu;
+    const liveBefore = engine.memory().liveTensors;
     expect(() => engine.tensor([1, 2, 3], [2, 2])).toThrow(/3 values given for \[2, 2\] f32, which holds 4/);
     expect(() => engine.tensor(new Int32Array(4), [2, 2], 'f32')).toThrow(/integer data \(Int32Array\) given for f32 tensor/);
     expect(() => engine.tensor([1.5], [1], 'u32')).toThrow(/1\.5 at index 0 is not an unsigned 32-bit integer/);
@@ -40,6 +42,8 @@ describe('tensors', () => {
     const t = engine.tensor([1, 2], [2]);
     expect(() => t.write([1, 2, 3])).toThrow(/3 values given for \[2\] f32/);
     t.dispose();
+    // A rejected upload leaves no tensor behind.
+    expect(engine.memory().liveTensors).toBe(liveBefore);
   });
 
   it('refuses a tensor over the adapter binding limit, saying what to do', () => {
@@ -85,6 +89,38 @@ describe('scopes and memory', () => {
     expect(engine.memory().liveTensors).toBe(before + 1);
     kept.result.dispose();
     expect(engine.memory().liveTensors).toBe(before);
+  });
+
+  it('disposes what a scope made when its function throws', () => {
+    const { engine } = gpu;
+    const before = engine.memory().liveTensors;
+    let inner!: ReturnType<typeof fill>;
+    expect(() =>
+      engine.scope(() => {
+        inner = fill(engine, [4], 1);
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(inner.disposed).toBe(true);
+    expect(engine.memory().liveTensors).toBe(before);
+  });
+
+  it('keeps the buffer of an outside tensor disposed inside a capture until the step is disposed', async () => {
+    const { engine } = gpu;
+    const input = engine.keep(fill(engine, [1000], 3));
+    const step = engine.capture(() => {
+      const doubled = mulScalar(input, 2);
+      input.dispose(); // the captured dispatch still reads its buffer on every replay
+      return doubled;
+    });
+    await engine.sync();
+    // Churn the pool: without the capture holding the buffer, one of these would get it.
+    const others = Array.from({ length: 8 }, () => engine.keep(fill(engine, [1000], 7)));
+    await engine.sync();
+    step.run();
+    expect(Array.from(await step.outputs.read()).every((value) => value === 6)).toBe(true);
+    for (const other of others) other.dispose();
+    step.dispose();
   });
 
   it('rejects an async scope function', () => {
@@ -135,6 +171,20 @@ describe('errors from the GPU', () => {
     // Reported once: the counts are cleared.
     expect(Array.from(await x.read())).toEqual([1, -2, 3, -4]);
     x.dispose();
+  });
+
+  it('does not blame one op when more call sites were checked than the guard has slots', async () => {
+    const engine = await createEngine();
+    const inputs = Array.from({ length: 70 }, (_, i) => engine.tensor(new Float32Array(i + 1).fill(1), [i + 1]));
+    inputs.forEach((input) => engine.checkDomain('sqrt', input, 'nonNegative', 'Clamp it.'));
+    const offender = engine.tensor([-1], [1]);
+    engine.checkDomain('log', offender, 'nonNegative', 'Clamp it.');
+    await expect(engine.sync()).rejects.toThrow(/one of .*log of \[1\] f32/);
+    engine.dispose();
+  });
+
+  it('rejects uniform blocks that are not a multiple of 16 bytes, naming the size', () => {
+    expect(() => gpu.engine.uniform(12, () => new Uint32Array(3))).toThrow(/uniform: a block of 12 bytes; .*multiple of 16/);
   });
 
   it('turns device loss into errors instead of hangs', async () => {

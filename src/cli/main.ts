@@ -5,7 +5,7 @@ import { createEngine, type Engine } from '../device/engine.js';
 import { loadMnist } from '../data/mnist.js';
 import { uploadImages } from '../data/gpu-images.js';
 import { defaultConfig, HIDDEN_SIZES, MODEL_KINDS, POSTERIORS, PRIORS, type ModelConfig, type SizePreset } from '../models/config.js';
-import { createPrior } from '../models/priors.js';
+import { createModelPrior } from '../models/priors.js';
 import { CheckpointError, loadModelCheckpoint } from '../training/model-checkpoint.js';
 import { reconstructionBce } from '../training/evaluate.js';
 import { renderSamples } from '../training/run-pictures.js';
@@ -181,10 +181,7 @@ async function sampleCommand(args: string[]): Promise<number> {
   try {
     const { model } = await loadCheckpointForCli(engine, checkpoint);
     const config = model.config;
-    const prior = createPrior(config.model === 'aae' || config.model === 'supervised-aae' ? config.prior : 'gaussian', config.latent, {
-      scale: config.priorScale,
-      seed: deriveSeed(seed, 30_000),
-    });
+    const prior = createModelPrior(config, deriveSeed(seed, 30_000));
     await mkdir(dirname(out), { recursive: true });
     await renderSamples(model, prior, out, count);
     console.error(`wrote ${count} samples of the ${config.model} to ${out}`);

@@ -47,7 +47,7 @@ export class BindGroupCache {
   }
 }
 
-/** Uniform bindings must be a multiple of 16 bytes; storage ones of 4, which f32/u32 data always is. */
+/** Binding sizes are whole 4-byte words (f32/u32 data always is; engine.uniform insists on 16-byte blocks). */
 function alignedSize(byteLength: number): number {
   return Math.ceil(byteLength / 4) * 4;
 }

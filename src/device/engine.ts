@@ -128,7 +128,12 @@ export class Engine {
   tensor(data: ArrayLike<number>, shape: Shape, dtype?: DType): Tensor {
     const type = dtype ?? (data instanceof Uint32Array ? 'u32' : 'f32');
     const tensor = this.empty(shape, type);
-    this.upload(tensor, data, 'tensor');
+    try {
+      this.upload(tensor, data, 'tensor');
+    } catch (error) {
+      tensor.dispose();
+      throw error;
+    }
     return tensor;
   }
 
@@ -169,6 +174,9 @@ export class Engine {
     let result: T;
     try {
       result = fn();
+    } catch (error) {
+      for (const tensor of made) tensor.dispose();
+      throw error;
     } finally {
       this.scopes.pop();
     }
@@ -206,6 +214,12 @@ export class Engine {
   releaseStorage(_tensor: Tensor, pooled: PooledBuffer): void {
     this.liveTensors--;
     if (pooled.owner) return; // a captured step replays into it: it goes back when the step is disposed
+    // A tensor made before the capture and disposed during it may be read by the recorded dispatches:
+    // the step keeps its buffer, or the pool would hand it out while replays still use it.
+    if (this.recording) {
+      this.recording.own(pooled);
+      return;
+    }
     this.storagePool.release(pooled, this.submitted + 1);
   }
 
@@ -248,6 +262,9 @@ export class Engine {
    */
   uniform(byteLength: number, fill: () => ArrayBufferView): UniformBlock {
     this.checkUsable('uniform');
+    if (!Number.isInteger(byteLength) || byteLength <= 0 || byteLength % 16 !== 0) {
+      throw new Error(`uniform: a block of ${byteLength} bytes; uniform blocks must be a positive multiple of 16 bytes (pad the struct).`);
+    }
     const pooled = this.uniformPool.acquire(byteLength);
     const block: UniformBlock = { pooled, byteLength };
     const write = () => {

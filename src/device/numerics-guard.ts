@@ -28,6 +28,8 @@ interface Slot {
 export class NumericsGuard {
   private readonly slots: Slot[] = [];
   private readonly slotIndex = new Map<string, number>();
+  /** Call sites past the first MAX_SLOTS - 1 share the last slot; these are their descriptions. */
+  private readonly sharedSites = new Set<string>();
   /** Whether any check was recorded since the counts were last looked at. */
   dirty = false;
 
@@ -42,6 +44,7 @@ export class NumericsGuard {
     if (slot === undefined) {
       slot = Math.min(this.slots.length, MAX_SLOTS - 1);
       if (this.slots.length < MAX_SLOTS) this.slots.push({ op, what: input.describe(), domain, advice });
+      if (slot === MAX_SLOTS - 1) this.sharedSites.add(`${op} of ${input.describe()}`);
       this.slotIndex.set(key, slot);
     }
     const launch = perElementLaunch(input.size);
@@ -55,6 +58,11 @@ export class NumericsGuard {
     counts.forEach((count, slot) => {
       if (count === 0) return;
       const site = this.slots[slot];
+      if (this.sharedSites.size > 1 && slot === MAX_SLOTS - 1) {
+        // The slot counts for several call sites: do not blame the first of them.
+        problems.push(`one of ${[...this.sharedSites].join(', ')} had ${count} out-of-domain values, which give NaN. Check those inputs.`);
+        return;
+      }
       problems.push(
         site
           ? `${site.op}: input ${site.what} had ${count} ${EXPLANATIONS[site.domain]}, which give NaN. ${site.advice}`

@@ -56,7 +56,7 @@ export class Encoder extends Module {
     return { z: reparameterize(mean, logVariance, random.normal([batch, this.latent])), mean, logVariance };
   }
 
-  /** A deterministic code for plots and clustering: the mean for the Gaussian posterior. */
+  /** The code for plots and evaluation: the mean for the Gaussian posterior (the universal one's still depends on its noise). */
   encodeMean(x: Tensor, random: Random): Tensor {
     const encoding = this.forward(x, random);
     return encoding.mean ?? encoding.z;

@@ -7,7 +7,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { sigmoid } from '../ops/unary.js';
 import { bceWithLogits } from '../ops/losses/bce-with-logits.js';
 import type { ModelConfig } from './config.js';
-import { createPrior, type Prior } from './priors.js';
+import { createModelPrior, type Prior } from './priors.js';
 
 /** The inputs of one training step; the trainer refills them before each (captured) step. */
 export interface TrainingBatch {
@@ -36,10 +36,7 @@ export abstract class GenerativeModel {
     readonly config: ModelConfig,
   ) {
     this.random = new Random(engine, deriveSeed(config.seed, 1000));
-    this.prior = createPrior(config.model === 'aae' || config.model === 'supervised-aae' ? config.prior : 'gaussian', config.latent, {
-      scale: config.priorScale,
-      seed: deriveSeed(config.seed, 1001),
-    });
+    this.prior = createModelPrior(config, deriveSeed(config.seed, 1001));
   }
 
   abstract trainStep(batch: TrainingBatch): Tensor;

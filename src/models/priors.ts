@@ -1,4 +1,5 @@
 import { seededUniform } from '../random/seeded.js';
+import type { ModelConfig } from './config.js';
 
 /**
  * Priors for the adversarial regularization. A prior is anything we can sample from: no density is
@@ -94,6 +95,12 @@ export function createPrior(name: PriorName, dims: number, options: PriorOptions
     default:
       throw new Error(`unknown prior '${String(name)}'; choose gaussian, mog10 or swissroll.`);
   }
+}
+
+/** The prior a model's codes are matched to (the AAEs' own; N(0, scale² I) for the others), seeded. */
+export function createModelPrior(config: ModelConfig, seed: number): Prior {
+  const name = config.model === 'aae' || config.model === 'supervised-aae' ? config.prior : 'gaussian';
+  return createPrior(name, config.latent, { scale: config.priorScale, seed });
 }
 
 function requireTwoDims(name: string, dims: number): void {

@@ -1,4 +1,4 @@
-/** Shapes are plain arrays of non-negative integers, row-major, last axis fastest. */
+/** Shapes are plain arrays of positive integers (see checkShape), row-major, last axis fastest. */
 export type Shape = readonly number[];
 
 export function sizeOf(shape: Shape): number {

@@ -20,7 +20,8 @@ function labelsTensor(engine: Engine, labels: Uint8Array, start: number, end: nu
 /** Mean reconstruction BCE (summed over pixels) over the first `count` images of a set. */
 export async function reconstructionBce(model: GenerativeModel, images: GpuImageSet, labels: Uint8Array, count = images.count): Promise<number> {
   const engine = model.engine;
-  const losses = batches(count).map(([start, end]) =>
+  const ranges = batches(count);
+  const losses = ranges.map(([start, end]) =>
     engine.scope(() =>
       engine.noGrad(() => {
         const indices = engine.tensor(Uint32Array.from({ length: end - start }, (_, i) => start + i), [end - start]);
@@ -30,7 +31,7 @@ export async function reconstructionBce(model: GenerativeModel, images: GpuImage
   );
   let total = 0;
   for (let i = 0; i < losses.length; i++) {
-    const [start, end] = batches(count)[i];
+    const [start, end] = ranges[i];
     total += (await losses[i].item()) * (end - start);
     losses[i].dispose();
   }
@@ -41,10 +42,14 @@ export async function reconstructionBce(model: GenerativeModel, images: GpuImage
 export async function encodeImages(model: GenerativeModel, images: GpuImageSet, count = images.count): Promise<Float32Array> {
   const engine = model.engine;
   const codes = new Float32Array(count * model.config.latent);
-  for (const [start, end] of batches(count)) {
-    const batch = engine.scope(() =>
+  // Every batch is recorded before the first read, so the whole set costs one wait for the GPU.
+  const encoded = batches(count).map(([start, end]) => ({
+    start,
+    batch: engine.scope(() =>
       engine.noGrad(() => model.encode(gatherImages(images, engine.tensor(Uint32Array.from({ length: end - start }, (_, i) => start + i), [end - start])))),
-    );
+    ),
+  }));
+  for (const { start, batch } of encoded) {
     codes.set((await batch.read()) as Float32Array, start * model.config.latent);
     batch.dispose();
   }

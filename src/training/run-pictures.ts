@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { GpuImageSet } from '../data/gpu-images.js';
 import { gatherImages } from '../data/gpu-images.js';
 import { imageGrid, sideBySide, styleContentGrid } from '../image/grid.js';
@@ -63,8 +62,4 @@ export async function renderReconstructions(model: GenerativeModel, images: GpuI
 export async function renderLatentMap(codes: Float32Array, dims: number, labels: ArrayLike<number>, path: string, title: string): Promise<void> {
   const points = dims === 2 ? codes : project2d(codes, dims);
   await writePng(path, latentScatter(points, labels, { title: dims === 2 ? title : `${title} (PCA of ${dims}-D codes)` }));
-}
-
-export function runFile(directory: string, name: string): string {
-  return join(directory, name);
 }

@@ -7,7 +7,7 @@ import { loadMnist, splitMnist, type LabelledImages, type Mnist } from '../data/
 import { defaultConfig, type ModelConfig } from '../models/config.js';
 import { createModel } from '../models/create-model.js';
 import type { GenerativeModel, TrainingBatch } from '../models/model.js';
-import { createPrior, type Prior } from '../models/priors.js';
+import { createModelPrior, type Prior } from '../models/priors.js';
 import { deriveSeed } from '../random/seeded.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { componentAccuracy, encodeImages, reconstructionBce } from './evaluate.js';
@@ -235,8 +235,7 @@ export async function train(engine: Engine, options: TrainOptions): Promise<Epoc
 
 /** A fresh, seeded prior stream per epoch, so that a resumed run draws what an uninterrupted one would. */
 function epochPrior(config: ModelConfig, epoch: number): Prior {
-  const name = config.model === 'aae' || config.model === 'supervised-aae' ? config.prior : 'gaussian';
-  return createPrior(name, config.latent, { scale: config.priorScale, seed: deriveSeed(config.seed, 10_000 + epoch) });
+  return createModelPrior(config, deriveSeed(config.seed, 10_000 + epoch));
 }
 
 function randomComponent(prior: Prior): number {
@@ -252,10 +251,7 @@ async function evaluate(
   out: string,
 ): Promise<Pick<EpochMetrics, 'reconstructionBce' | 'componentAccuracy'>> {
   const config = model.config;
-  const pictures = createPrior(config.model === 'aae' || config.model === 'supervised-aae' ? config.prior : 'gaussian', config.latent, {
-    scale: config.priorScale,
-    seed: deriveSeed(config.seed, 20_000),
-  });
+  const pictures = createModelPrior(config, deriveSeed(config.seed, 20_000));
   await renderSamples(model, pictures, join(out, 'samples.png'));
   if (!model.supportsEncoding) return {};
   const result: Pick<EpochMetrics, 'reconstructionBce' | 'componentAccuracy'> = {
