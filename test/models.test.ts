@@ -7,6 +7,7 @@ import { createModel } from '../src/models/create-model.js';
 import type { GenerativeModel, TrainingBatch } from '../src/models/model.js';
 import { AdversarialAutoencoder } from '../src/models/aae.js';
 import { Gan } from '../src/models/gan.js';
+import { CategoricalAae } from '../src/models/categorical-aae.js';
 import type { Module } from '../src/nn/module.js';
 import { useEngine } from './helpers/engine.js';
 
@@ -23,11 +24,16 @@ function batchFor(engine: Engine, images: GpuImageSet, model: GenerativeModel, s
   const indices = new Uint32Array(batchSize).map((_, i) => (step * batchSize + i) % data.count);
   const labels = indices.map((index) => data.labels[index]);
   const prior = model.prior.sample(batchSize, conditional ? labels : undefined);
+  const batchImages = gatherImages(images, engine.tensor(indices, [batchSize]));
+  const batchLabels = engine.tensor(labels, [batchSize]);
   return {
-    images: gatherImages(images, engine.tensor(indices, [batchSize])),
-    labels: engine.tensor(labels, [batchSize]),
+    images: batchImages,
+    labels: batchLabels,
     priorCodes: engine.tensor(prior.codes, [batchSize, model.config.latent]),
     priorComponents: engine.tensor(conditional ? labels : new Uint32Array(prior.components), [batchSize]),
+    // The semi-supervised phase: here every image is labelled, so the labelled minibatch is the batch itself.
+    labelledImages: batchImages,
+    labelledLabels: batchLabels,
   };
 }
 
@@ -58,6 +64,8 @@ describe('each model trains: its losses are finite and move the right way', () =
     ['aae, mixture of 10 Gaussians, label-conditioned', { model: 'aae', prior: 'mog10', latent: 2, conditional: true }],
     ['aae, swiss roll', { model: 'aae', prior: 'swissroll', latent: 2 }],
     ['supervised aae', { model: 'supervised-aae', latent: 4 }],
+    ['semi-supervised aae', { model: 'semi-supervised-aae', latent: 4 }],
+    ['clustering aae', { model: 'clustering-aae', latent: 4, clusters: 16 }],
   ];
   for (const [name, overrides] of cases) {
     it(name, async () => {
@@ -105,6 +113,20 @@ describe('each phase updates only the networks it should', () => {
       images.tensor.dispose();
     });
   }
+
+  it('semi-supervised aae: reconstruction, regularization and classification each touch their own networks', async () => {
+    const { engine } = gpu;
+    const images = uploadImages(engine, data.images, data.count, data.pixels);
+    const model = createModel(engine, tinyConfig({ model: 'semi-supervised-aae', latent: 4 })) as CategoricalAae;
+    const batch = () => batchFor(engine, images, model, 0, false);
+    const encoder = ['trunk', 'categoryHead', 'styleHead'];
+    expect(await changedModules(model, () => model.reconstructionPhase(batch()))).toEqual([...encoder, 'decoder']);
+    expect(await changedModules(model, () => model.discriminatorPhase(batch()))).toEqual(['categoryDiscriminator', 'styleDiscriminator']);
+    expect(await changedModules(model, () => model.generatorPhase(batch()))).toEqual(encoder);
+    expect(await changedModules(model, () => model.classificationPhase(batch()))).toEqual(['trunk', 'categoryHead']);
+    expect(model.categoryDiscriminator.frozen || model.styleDiscriminator.frozen).toBe(false);
+    images.tensor.dispose();
+  });
 
   it('gan', async () => {
     const { engine } = gpu;

@@ -269,6 +269,8 @@ describe('a resumed run equals an uninterrupted one', () => {
   const cases: [string, Partial<ModelConfig>, Partial<TrainOptions>][] = [
     ['aae with a Gaussian posterior (the GPU random stream carries over)', gaussianAae, {}],
     ['label-conditioned mog10 aae with 100 labels', conditionalAae, { labels: 100 }],
+    ['semi-supervised aae with 100 labels (the labelled stream carries over)', { ...tiny, model: 'semi-supervised-aae' }, { labels: 100 }],
+    ['clustering aae', { ...tiny, model: 'clustering-aae', clusters: 16 }, {}],
   ];
   for (const [name, config, options] of cases) {
     it(name, async () => {

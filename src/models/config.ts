@@ -1,10 +1,15 @@
 import type { PriorName } from './priors.js';
 
-export type ModelKind = 'ae' | 'vae' | 'gan' | 'aae' | 'supervised-aae';
+export type ModelKind = 'ae' | 'vae' | 'gan' | 'aae' | 'supervised-aae' | 'semi-supervised-aae' | 'clustering-aae';
 export type Posterior = 'deterministic' | 'gaussian' | 'universal';
 export type SizePreset = 'paper' | 'small' | 'tiny';
 
-export const MODEL_KINDS: readonly ModelKind[] = ['ae', 'vae', 'gan', 'aae', 'supervised-aae'];
+export const MODEL_KINDS: readonly ModelKind[] = ['ae', 'vae', 'gan', 'aae', 'supervised-aae', 'semi-supervised-aae', 'clustering-aae'];
+
+/** The models whose encoder also gives a categorical y (q(y, z | x)), matched to a Categorical prior. */
+export function isCategorical(model: ModelKind): boolean {
+  return model === 'semi-supervised-aae' || model === 'clustering-aae';
+}
 export const POSTERIORS: readonly Posterior[] = ['deterministic', 'gaussian', 'universal'];
 export const PRIORS: readonly PriorName[] = ['gaussian', 'mog10', 'swissroll'];
 
@@ -29,6 +34,8 @@ export interface ModelConfig {
   hidden: number[];
   pixels: number;
   classes: number;
+  /** Categories of y for the semi-supervised (= classes) and clustering AAEs. */
+  clusters: number;
   /** Dimensions of the noise the universal-approximator posterior takes beside the image. */
   noise: number;
   batchSize: number;
@@ -49,6 +56,7 @@ export function defaultConfig(overrides: Partial<ModelConfig> = {}): ModelConfig
     hidden: HIDDEN_SIZES.paper,
     pixels: 784,
     classes: 10,
+    clusters: overrides.model === 'clustering-aae' ? 16 : 10,
     noise: 8,
     batchSize: 100,
     learningRate: 1e-3,
@@ -79,7 +87,10 @@ export function validateConfig(config: ModelConfig): void {
   if (!MODEL_KINDS.includes(config.model)) problem(`unknown model '${config.model}'; choose one of ${MODEL_KINDS.join(', ')}.`);
   if (!POSTERIORS.includes(config.posterior)) problem(`unknown posterior '${config.posterior}'; choose one of ${POSTERIORS.join(', ')}.`);
   if (!PRIORS.includes(config.prior)) problem(`unknown prior '${config.prior}'; choose one of ${PRIORS.join(', ')}.`);
-  for (const key of ['latent', 'pixels', 'classes', 'noise', 'batchSize'] as const) {
+  if (config.model === 'semi-supervised-aae' && config.clusters !== config.classes) {
+    problem(`the semi-supervised AAE's y has one category per class: clusters must be ${config.classes}, got ${config.clusters}.`);
+  }
+  for (const key of ['latent', 'pixels', 'classes', 'clusters', 'noise', 'batchSize'] as const) {
     if (!Number.isInteger(config[key]) || config[key] < 1) problem(`${key} must be a positive whole number, got ${config[key]}.`);
   }
   if (!Array.isArray(config.hidden) || config.hidden.length === 0 || config.hidden.some((width) => !Number.isInteger(width) || width < 1)) {

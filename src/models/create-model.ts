@@ -1,6 +1,7 @@
 import type { Engine } from '../device/engine.js';
 import { AdversarialAutoencoder } from './aae.js';
 import { Autoencoder } from './autoencoder.js';
+import { CategoricalAae } from './categorical-aae.js';
 import { validateConfig, type ModelConfig } from './config.js';
 import { Gan } from './gan.js';
 import type { GenerativeModel } from './model.js';
@@ -16,5 +17,8 @@ export function createModel(engine: Engine, config: ModelConfig): GenerativeMode
     case 'aae':
     case 'supervised-aae':
       return new AdversarialAutoencoder(engine, config);
+    case 'semi-supervised-aae':
+    case 'clustering-aae':
+      return new CategoricalAae(engine, config);
   }
 }

@@ -17,8 +17,11 @@ export interface TrainingBatch {
   labels: Tensor;
   /** f32 [batch, latent]: samples of the prior. */
   priorCodes: Tensor;
-  /** u32 [batch]: the prior component of each sample. */
+  /** u32 [batch]: the prior component of each sample (a Categorical prior's category). */
   priorComponents: Tensor;
+  /** Semi-supervised AAE: a labelled minibatch, f32 [batch, pixels], and its digits, u32 [batch]. */
+  labelledImages?: Tensor;
+  labelledLabels?: Tensor;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { seededUniform } from '../random/seeded.js';
-import type { ModelConfig } from './config.js';
+import { isCategorical, type ModelConfig } from './config.js';
 
 /**
  * Priors for the adversarial regularization. A prior is anything we can sample from: no density is
@@ -31,6 +31,11 @@ export interface Prior {
 export interface PriorOptions {
   /** Standard deviation of the Gaussian prior (the paper used 5 on MNIST). Default 1. */
   scale?: number;
+  /**
+   * Gaussian prior only: also draw a category uniformly from this many per sample (the Categorical prior
+   * of y for the semi-supervised and clustering AAEs), returned as `components`. Default 1.
+   */
+  categories?: number;
   seed?: number;
 }
 
@@ -63,14 +68,16 @@ export function createPrior(name: PriorName, dims: number, options: PriorOptions
   switch (name) {
     case 'gaussian': {
       const scale = options.scale ?? 1;
+      const categories = options.categories ?? 1;
       return {
         name,
         dims,
-        components: 1,
+        components: categories,
         sample(count) {
           const codes = new Float32Array(count * dims);
           for (let i = 0; i < codes.length; i++) codes[i] = scale * normal();
-          return { codes, components: new Uint8Array(count) };
+          // Drawn only when asked for, so that the plain Gaussian prior's stream is what it always was.
+          return { codes, components: categories > 1 ? pickComponents(count, categories) : new Uint8Array(count) };
         },
       };
     }
@@ -100,7 +107,7 @@ export function createPrior(name: PriorName, dims: number, options: PriorOptions
 /** The prior a model's codes are matched to (the AAEs' own; N(0, scale² I) for the others), seeded. */
 export function createModelPrior(config: ModelConfig, seed: number): Prior {
   const name = config.model === 'aae' || config.model === 'supervised-aae' ? config.prior : 'gaussian';
-  return createPrior(name, config.latent, { scale: config.priorScale, seed });
+  return createPrior(name, config.latent, { scale: config.priorScale, seed, categories: isCategorical(config.model) ? config.clusters : 1 });
 }
 
 function requireTwoDims(name: string, dims: number): void {

@@ -2,6 +2,7 @@ import type { Engine } from '../device/engine.js';
 import type { GpuImageSet } from '../data/gpu-images.js';
 import { gatherImages } from '../data/gpu-images.js';
 import type { GenerativeModel } from '../models/model.js';
+import type { CategoricalAae } from '../models/categorical-aae.js';
 import type { Prior } from '../models/priors.js';
 
 /** Rows per evaluation batch: large enough to keep dispatches few, small enough for any adapter. */
@@ -83,4 +84,68 @@ export function componentAccuracy(prior: Prior, codes: Float32Array, labels: Arr
     if (component === labels[i]) correct++;
   }
   return correct / count;
+}
+
+/** q(y | x) of the first `count` images, [count, clusters], for the semi-supervised and clustering AAEs. */
+export async function classifyImages(model: CategoricalAae, images: GpuImageSet, count = images.count): Promise<Float32Array> {
+  const engine = model.engine;
+  const clusters = model.config.clusters;
+  const parts = batches(count).map(([start, end]) => ({
+    start,
+    probabilities: engine.scope(() =>
+      engine.noGrad(() => model.classify(gatherImages(images, engine.tensor(Uint32Array.from({ length: end - start }, (_, i) => start + i), [end - start])))),
+    ),
+  }));
+  const result = new Float32Array(count * clusters);
+  for (const { start, probabilities } of parts) {
+    result.set((await probabilities.read()) as Float32Array, start * clusters);
+    probabilities.dispose();
+  }
+  return result;
+}
+
+function argmaxRows(probabilities: Float32Array, columns: number): Uint32Array {
+  const rows = probabilities.length / columns;
+  const best = new Uint32Array(rows);
+  for (let row = 0; row < rows; row++) {
+    for (let k = 1; k < columns; k++) if (probabilities[row * columns + k] > probabilities[row * columns + best[row]]) best[row] = k;
+  }
+  return best;
+}
+
+/** The share of rows whose most likely category is not their label. */
+export function classificationError(probabilities: Float32Array, labels: ArrayLike<number>, classes: number): number {
+  const predicted = argmaxRows(probabilities, classes);
+  let wrong = 0;
+  for (let i = 0; i < predicted.length; i++) if (predicted[i] !== labels[i]) wrong++;
+  return wrong / predicted.length;
+}
+
+/**
+ * The paper's cluster error: each cluster k takes the label of the training image with the highest
+ * q(y = k | x); a test image is wrong when the label of its most likely cluster is not its own.
+ */
+export function clusterError(
+  trainProbabilities: Float32Array,
+  trainLabels: ArrayLike<number>,
+  testProbabilities: Float32Array,
+  testLabels: ArrayLike<number>,
+  clusters: number,
+): number {
+  const trainRows = trainProbabilities.length / clusters;
+  const clusterLabels = new Int32Array(clusters).fill(-1);
+  for (let k = 0; k < clusters; k++) {
+    let best = -Infinity;
+    for (let row = 0; row < trainRows; row++) {
+      const p = trainProbabilities[row * clusters + k];
+      if (p > best) {
+        best = p;
+        clusterLabels[k] = trainLabels[row];
+      }
+    }
+  }
+  const assigned = argmaxRows(testProbabilities, clusters);
+  let wrong = 0;
+  for (let i = 0; i < assigned.length; i++) if (clusterLabels[assigned[i]] !== testLabels[i]) wrong++;
+  return wrong / assigned.length;
 }

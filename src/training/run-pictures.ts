@@ -5,19 +5,25 @@ import { latentScatter, project2d } from '../image/scatter.js';
 import { writePng } from '../image/write-png.js';
 import type { GenerativeModel } from '../models/model.js';
 import type { Prior } from '../models/priors.js';
+import { isCategorical } from '../models/config.js';
 
 /** Side of one image (MNIST is 28 × 28); pictures of other data sets use their own square side. */
 function side(pixels: number): number {
   return Math.round(Math.sqrt(pixels));
 }
 
-/** Decodes `count` prior samples (the supervised model: `styles` rows of the ten digits) to a grid. */
+/**
+ * Decodes `count` prior samples to a grid. Models whose decoder takes a category beside the code (the
+ * supervised AAE's digit, the semi-supervised and clustering AAEs' y) get a style grid instead: each row
+ * keeps one style code, each column asks for one category.
+ */
 export async function renderSamples(model: GenerativeModel, prior: Prior, path: string, count = 100): Promise<void> {
   const engine = model.engine;
-  const { latent, pixels, classes } = model.config;
+  const { latent, pixels } = model.config;
   const size = side(pixels);
-  if (model.config.model === 'supervised-aae') {
-    // Each row keeps one style code; each column asks for one digit.
+  const categories = model.config.model === 'supervised-aae' ? model.config.classes : isCategorical(model.config.model) ? model.config.clusters : 0;
+  if (categories > 0) {
+    const classes = categories;
     const styles = Math.max(1, Math.round(count / classes));
     const one = prior.sample(styles).codes;
     const codes = new Float32Array(styles * classes * latent);
@@ -31,7 +37,8 @@ export async function renderSamples(model: GenerativeModel, prior: Prior, path: 
     const images = engine.scope(() => engine.noGrad(() => model.decode(engine.tensor(codes, [styles * classes, latent]), engine.tensor(labels, [labels.length]))));
     const values = (await images.read()) as Float32Array;
     images.dispose();
-    await writePng(path, styleContentGrid(values, { height: size, width: size, scale: 2 }));
+    const headings = Array.from({ length: classes }, (_, k) => String(k));
+    await writePng(path, styleContentGrid(values, { height: size, width: size, scale: 2, labels: headings }));
     return;
   }
   const { codes } = prior.sample(count);

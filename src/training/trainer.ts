@@ -10,7 +10,8 @@ import type { GenerativeModel, TrainingBatch } from '../models/model.js';
 import { createModelPrior, type Prior } from '../models/priors.js';
 import { deriveSeed } from '../random/seeded.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { componentAccuracy, encodeImages, reconstructionBce } from './evaluate.js';
+import { classificationError, classifyImages, clusterError, componentAccuracy, encodeImages, reconstructionBce } from './evaluate.js';
+import { CategoricalAae } from '../models/categorical-aae.js';
 import { CheckpointError, loadModelCheckpoint, NonFiniteState, saveModelCheckpoint, type SplitSettings } from './model-checkpoint.js';
 import { renderLatentMap, renderReconstructions, renderSamples } from './run-pictures.js';
 
@@ -60,9 +61,15 @@ export interface EpochMetrics {
   reconstructionBce?: number;
   /** Label-conditioned AAEs: share of test codes in their own digit's prior component. */
   componentAccuracy?: number;
+  /** Semi-supervised AAE: share of test images whose most likely y is not their digit. */
+  testError?: number;
+  /** Clustering AAE: the paper's cluster error on the test set (each cluster labelled by its most confident training image). */
+  clusterError?: number;
   seconds: number;
   stepsPerSecond: number;
 }
+
+type EvaluationMetrics = Pick<EpochMetrics, 'reconstructionBce' | 'componentAccuracy' | 'testError' | 'clusterError'>;
 
 /** Training stopped because a loss became NaN or infinite; the last good checkpoint was kept. */
 export class TrainingDiverged extends Error {
@@ -140,6 +147,14 @@ export async function train(engine: Engine, options: TrainOptions): Promise<Epoc
     priorCodes: engine.keep(engine.empty([batchSize, config.latent])),
     priorComponents: engine.keep(engine.empty([batchSize], 'u32')),
   };
+  // The semi-supervised AAE also takes a labelled minibatch each step, cycled through the labelled set.
+  const semiSupervised = config.model === 'semi-supervised-aae';
+  const labelledInputs = semiSupervised
+    ? { indices: engine.keep(engine.empty([batchSize], 'u32')), labels: engine.keep(engine.empty([batchSize], 'u32')) }
+    : null;
+  const labelledBatcher = semiSupervised ? checkedInput(() => new Batcher(split.labelled, { batchSize, seed: deriveSeed(config.seed, 8) })) : null;
+  // A resumed run continues the labelled stream where it was: one labelled batch was drawn per step.
+  for (let step = 0; labelledBatcher && step < steps; step++) labelledBatcher.next();
   batcher.startAt(startEpoch);
   const stepsPerEpoch = batcher.batchesPerEpoch;
   let prior = epochPrior(config, startEpoch);
@@ -157,6 +172,11 @@ export async function train(engine: Engine, options: TrainOptions): Promise<Epoc
     inputs.labels.write(labels);
     inputs.priorCodes.write(sample.codes);
     inputs.priorComponents.write(config.conditional ? labels : Uint32Array.from(sample.components));
+    if (labelledInputs && labelledBatcher) {
+      const labelledIndices = labelledBatcher.next();
+      labelledInputs.indices.write(labelledIndices);
+      labelledInputs.labels.write(Uint32Array.from(labelledIndices, (index) => data.train.labels[index]));
+    }
   };
 
   /** `epoch` counts from 0: the epochs before it were saved. */
@@ -184,6 +204,7 @@ export async function train(engine: Engine, options: TrainOptions): Promise<Epoc
               labels: inputs.labels,
               priorCodes: inputs.priorCodes,
               priorComponents: inputs.priorComponents,
+              ...(labelledInputs ? { labelledImages: gatherImages(trainImages, labelledInputs.indices), labelledLabels: labelledInputs.labels } : {}),
             } satisfies TrainingBatch),
           );
         } else {
@@ -206,7 +227,7 @@ export async function train(engine: Engine, options: TrainOptions): Promise<Epoc
         epoch: epoch + 1,
         steps,
         losses: Object.fromEntries(model.lossNames.map((name, i) => [name, sums[i] / reads])),
-        ...(await evaluate(model, testImages, data.test, evaluationCount, options.out)),
+        ...(await evaluate(model, testImages, data.test, evaluationCount, options.out, trainImages, data.train)),
         seconds,
         stepsPerSecond: stepsPerEpoch / seconds,
       };
@@ -249,12 +270,14 @@ async function evaluate(
   test: LabelledImages,
   count: number,
   out: string,
-): Promise<Pick<EpochMetrics, 'reconstructionBce' | 'componentAccuracy'>> {
+  trainImages: GpuImageSet,
+  train: LabelledImages,
+): Promise<EvaluationMetrics> {
   const config = model.config;
   const pictures = createModelPrior(config, deriveSeed(config.seed, 20_000));
   await renderSamples(model, pictures, join(out, 'samples.png'));
   if (!model.supportsEncoding) return {};
-  const result: Pick<EpochMetrics, 'reconstructionBce' | 'componentAccuracy'> = {
+  const result: EvaluationMetrics = {
     reconstructionBce: await reconstructionBce(model, testImages, test.labels, count),
   };
   await renderReconstructions(model, testImages, test.labels, join(out, 'reconstructions.png'));
@@ -262,5 +285,14 @@ async function evaluate(
   const labels = test.labels.subarray(0, count);
   await renderLatentMap(codes, config.latent, labels, join(out, 'latent.png'), `${config.model} codes of ${count} test digits`);
   if (config.conditional) result.componentAccuracy = componentAccuracy(pictures, codes, labels);
+  if (model instanceof CategoricalAae) {
+    const testCategories = await classifyImages(model, testImages, count);
+    if (config.model === 'semi-supervised-aae') {
+      result.testError = classificationError(testCategories, labels, config.clusters);
+    } else {
+      const trainCategories = await classifyImages(model, trainImages, train.count);
+      result.clusterError = clusterError(trainCategories, train.labels, testCategories, labels, config.clusters);
+    }
+  }
   return result;
 }
