@@ -7,6 +7,7 @@ import { createModel } from '../src/models/create-model.js';
 import type { GenerativeModel, TrainingBatch } from '../src/models/model.js';
 import { AdversarialAutoencoder } from '../src/models/aae.js';
 import { Gan } from '../src/models/gan.js';
+import { VaeGan } from '../src/models/vae-gan.js';
 import { CategoricalAae } from '../src/models/categorical-aae.js';
 import type { Module } from '../src/nn/module.js';
 import { useEngine } from './helpers/engine.js';
@@ -76,6 +77,12 @@ describe('each model trains: its losses are finite and move the right way', () =
     });
   }
 
+  it('vae-gan: all four losses stay finite and the KL and feature terms move', async () => {
+    const { first, last } = await train(tinyConfig({ model: 'vae-gan', latent: 4 }), 40);
+    for (const value of [...first, ...last]) expect(Number.isFinite(value)).toBe(true);
+    expect(last[1]).not.toBe(first[1]);
+  });
+
   it('gan: both players keep finite losses and the discriminator learns', async () => {
     const { first, last } = await train(tinyConfig({ model: 'gan', latent: 4 }), 40);
     for (const value of [...first, ...last]) expect(Number.isFinite(value)).toBe(true);
@@ -125,6 +132,18 @@ describe('each phase updates only the networks it should', () => {
     expect(await changedModules(model, () => model.generatorPhase(batch()))).toEqual(encoder);
     expect(await changedModules(model, () => model.classificationPhase(batch()))).toEqual(['trunk', 'categoryHead']);
     expect(model.categoryDiscriminator.frozen || model.styleDiscriminator.frozen).toBe(false);
+    images.tensor.dispose();
+  });
+
+  it('vae-gan: encoder gets KL + feature reconstruction, decoder gamma·feature - GAN, discriminator GAN only', async () => {
+    const { engine } = gpu;
+    const images = uploadImages(engine, data.images, data.count, data.pixels);
+    const model = createModel(engine, tinyConfig({ model: 'vae-gan', latent: 4 })) as VaeGan;
+    const batch = () => batchFor(engine, images, model, 0, false);
+    expect(await changedModules(model, () => model.encoderPhase(batch()))).toEqual(['encoder']);
+    expect(await changedModules(model, () => model.decoderPhase(batch()))).toEqual(['decoder']);
+    expect(await changedModules(model, () => model.discriminatorPhase(batch()))).toEqual(['discriminatorFeatures', 'discriminatorHead']);
+    expect([model.decoder, model.discriminatorFeatures, model.discriminatorHead].some((module) => module.frozen)).toBe(false);
     images.tensor.dispose();
   });
 

@@ -271,6 +271,7 @@ describe('a resumed run equals an uninterrupted one', () => {
     ['label-conditioned mog10 aae with 100 labels', conditionalAae, { labels: 100 }],
     ['semi-supervised aae with 100 labels (the labelled stream carries over)', { ...tiny, model: 'semi-supervised-aae' }, { labels: 100 }],
     ['clustering aae', { ...tiny, model: 'clustering-aae', clusters: 16 }, {}],
+    ['vae-gan', { ...tiny, model: 'vae-gan' }, {}],
   ];
   for (const [name, config, options] of cases) {
     it(name, async () => {

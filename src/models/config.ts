@@ -1,10 +1,10 @@
 import type { PriorName } from './priors.js';
 
-export type ModelKind = 'ae' | 'vae' | 'gan' | 'aae' | 'supervised-aae' | 'semi-supervised-aae' | 'clustering-aae';
+export type ModelKind = 'ae' | 'vae' | 'gan' | 'aae' | 'supervised-aae' | 'semi-supervised-aae' | 'clustering-aae' | 'vae-gan';
 export type Posterior = 'deterministic' | 'gaussian' | 'universal';
 export type SizePreset = 'paper' | 'small' | 'tiny';
 
-export const MODEL_KINDS: readonly ModelKind[] = ['ae', 'vae', 'gan', 'aae', 'supervised-aae', 'semi-supervised-aae', 'clustering-aae'];
+export const MODEL_KINDS: readonly ModelKind[] = ['ae', 'vae', 'gan', 'aae', 'supervised-aae', 'semi-supervised-aae', 'clustering-aae', 'vae-gan'];
 
 /** The models whose encoder also gives a categorical y (q(y, z | x)), matched to a Categorical prior. */
 export function isCategorical(model: ModelKind): boolean {
@@ -64,12 +64,12 @@ export function defaultConfig(overrides: Partial<ModelConfig> = {}): ModelConfig
     // own component with 2e-4, 37 % with 1e-3; with every label and 1e-3, 93 % after 2 epochs. The
     // regularization must keep pace with a reconstruction loss summed over 784 pixels. The MLP GAN keeps
     // the usual 2e-4.
-    adversarialLearningRate: overrides.model === 'gan' ? 2e-4 : 1e-3,
+    adversarialLearningRate: overrides.model === 'gan' || overrides.model === 'vae-gan' ? 2e-4 : 1e-3,
     beta1: 0.5,
     seed: 1,
     ...definedOnly(overrides),
   };
-  if (config.model === 'vae') config.posterior = 'gaussian';
+  if (config.model === 'vae' || config.model === 'vae-gan') config.posterior = 'gaussian';
   if (config.model === 'ae') config.posterior = 'deterministic';
   validateConfig(config);
   return config;

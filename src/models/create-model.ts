@@ -4,6 +4,7 @@ import { Autoencoder } from './autoencoder.js';
 import { CategoricalAae } from './categorical-aae.js';
 import { validateConfig, type ModelConfig } from './config.js';
 import { Gan } from './gan.js';
+import { VaeGan } from './vae-gan.js';
 import type { GenerativeModel } from './model.js';
 
 export function createModel(engine: Engine, config: ModelConfig): GenerativeModel {
@@ -20,5 +21,7 @@ export function createModel(engine: Engine, config: ModelConfig): GenerativeMode
     case 'semi-supervised-aae':
     case 'clustering-aae':
       return new CategoricalAae(engine, config);
+    case 'vae-gan':
+      return new VaeGan(engine, config);
   }
 }
