@@ -76,3 +76,10 @@ export { Autoencoder } from './models/autoencoder.js';
 export { Gan } from './models/gan.js';
 export { AdversarialAutoencoder } from './models/aae.js';
 export { Encoder, type Encoding } from './models/encoder.js';
+export { CategoricalAae, ClusterHeads } from './models/categorical-aae.js';
+export { VaeGan } from './models/vae-gan.js';
+export { headSeparation } from './ops/losses/head-separation.js';
+
+// Evaluation: Gaussian mixtures by EM, Parzen-window log-likelihood
+export * from './gmm/index.js';
+export { parzenLogLikelihood, parzenLogLikelihoods, parzenLogDensities, chooseSigma, type ParzenOptions, type SigmaScore } from './evaluation/parzen.js';

@@ -67,6 +67,7 @@ describe('each model trains: its losses are finite and move the right way', () =
     ['supervised aae', { model: 'supervised-aae', latent: 4 }],
     ['semi-supervised aae', { model: 'semi-supervised-aae', latent: 4 }],
     ['clustering aae', { model: 'clustering-aae', latent: 4, clusters: 16 }],
+    ['dimensionality-reduction aae', { model: 'dimensionality-reduction-aae', latent: 2 }],
   ];
   for (const [name, overrides] of cases) {
     it(name, async () => {
@@ -132,6 +133,23 @@ describe('each phase updates only the networks it should', () => {
     expect(await changedModules(model, () => model.generatorPhase(batch()))).toEqual(encoder);
     expect(await changedModules(model, () => model.classificationPhase(batch()))).toEqual(['trunk', 'categoryHead']);
     expect(model.categoryDiscriminator.frozen || model.styleDiscriminator.frozen).toBe(false);
+    images.tensor.dispose();
+  });
+
+  it('dimensionality-reduction aae: the cluster heads learn with the autoencoder, and only then', async () => {
+    const { engine } = gpu;
+    const images = uploadImages(engine, data.images, data.count, data.pixels);
+    const model = createModel(engine, tinyConfig({ model: 'dimensionality-reduction-aae', latent: 2 })) as CategoricalAae;
+    const batch = () => batchFor(engine, images, model, 0, false);
+    const encoder = ['trunk', 'categoryHead', 'styleHead'];
+    expect(await changedModules(model, () => model.reconstructionPhase(batch()))).toEqual(['clusterHeads', ...encoder, 'decoder']);
+    expect(await changedModules(model, () => model.discriminatorPhase(batch()))).toEqual(['categoryDiscriminator', 'styleDiscriminator']);
+    expect(await changedModules(model, () => model.generatorPhase(batch()))).toEqual(encoder);
+    expect(await changedModules(model, () => model.classificationPhase(batch()))).toEqual(['trunk', 'categoryHead']);
+    // The map is W_c·y + z: 2-D.
+    const codes = engine.scope(() => engine.noGrad(() => model.encode(gatherImages(images, engine.tensor(new Uint32Array([0, 1, 2]), [3])))));
+    expect(codes.shape).toEqual([3, 2]);
+    codes.dispose();
     images.tensor.dispose();
   });
 

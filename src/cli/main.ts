@@ -4,7 +4,7 @@ import { decodeSafetensors } from '../checkpoint/safetensors.js';
 import { createEngine, type Engine } from '../device/engine.js';
 import { loadMnist } from '../data/mnist.js';
 import { uploadImages } from '../data/gpu-images.js';
-import { defaultConfig, HIDDEN_SIZES, MODEL_KINDS, POSTERIORS, PRIORS, type ModelConfig, type SizePreset } from '../models/config.js';
+import { defaultConfig, HIDDEN_SIZES, MODEL_KINDS, POSTERIORS, PRIORS, usesLabelledPhase, type ModelConfig, type SizePreset } from '../models/config.js';
 import { createModelPrior } from '../models/priors.js';
 import { CheckpointError, loadModelCheckpoint } from '../training/model-checkpoint.js';
 import { classificationError, classifyImages, clusterError, reconstructionBce } from '../training/evaluate.js';
@@ -215,8 +215,9 @@ async function evalCommand(args: string[]): Promise<number> {
   try {
     const { model, position } = await loadCheckpointForCli(engine, checkpoint);
     if (!model.supportsEncoding) throw new UsageError(`eval --metric ${metric}: the ${model.config.model} has no encoder, so it cannot reconstruct.`);
-    const wants = metric === 'test-error' ? 'semi-supervised-aae' : metric === 'cluster-error' ? 'clustering-aae' : null;
-    if (wants && model.config.model !== wants) {
+    const fits = metric === 'reconstruction' || (metric === 'test-error' ? usesLabelledPhase(model.config.model) : model.config.model === 'clustering-aae');
+    if (!fits) {
+      const wants = metric === 'test-error' ? 'semi-supervised-aae or dimensionality-reduction-aae' : 'clustering-aae';
       throw new UsageError(`eval --metric ${metric} is for the ${wants}; ${checkpoint} holds a ${model.config.model}.`);
     }
     const mnist = await loadMnist();

@@ -2,7 +2,7 @@ import type { Engine } from '../device/engine.js';
 import { backward } from '../autograd/tape.js';
 import { Linear } from '../nn/linear.js';
 import { Mlp } from '../nn/mlp.js';
-import type { Module } from '../nn/module.js';
+import { Module } from '../nn/module.js';
 import { Adam } from '../optim/adam.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { add } from '../ops/arithmetic.js';
@@ -13,7 +13,10 @@ import { oneHot } from '../ops/one-hot.js';
 import { softmax } from '../ops/softmax.js';
 import { deriveSeed } from '../random/seeded.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { ModelConfig } from './config.js';
+import { usesLabelledPhase, type ModelConfig } from './config.js';
+import { matmul } from '../ops/matmul.js';
+import { headSeparation } from '../ops/losses/head-separation.js';
+import { seededUniform } from '../random/seeded.js';
 import { ConstantCache } from './constants.js';
 import { GenerativeModel, type TrainingBatch } from './model.js';
 
@@ -24,12 +27,33 @@ export interface CategoricalEncoding {
   style: Tensor;
 }
 
+/** The dimensionality-reduction AAE's learned cluster heads W_c, one row per category. */
+export class ClusterHeads extends Module {
+  readonly heads: Tensor;
+
+  constructor(engine: Engine, clusters: number, dimensions: number, seed: number) {
+    super();
+    // Small random heads: they start near each other and the separation cost spreads them.
+    const random = seededUniform(seed);
+    const values = Float32Array.from({ length: clusters * dimensions }, () => 0.5 * (2 * random() - 1));
+    const heads = engine.keep(engine.tensor(values, [clusters, dimensions]));
+    heads.requiresGrad = true;
+    this.heads = this.addParameter('heads', heads);
+  }
+}
+
+/** Pairs of cluster heads closer than this are pushed apart (in units of the N(0, I) style prior). */
+export const HEAD_MARGIN = 5;
+
 /**
  * The AAE whose encoder gives q(y, z | x): y a softmax over K categories matched by one discriminator to
  * a Categorical(K) prior (one-hot samples), z a style code matched by another to N(0, I); the decoder
  * sees both. Per minibatch: reconstruction; regularization (both discriminators, then the encoder as
  * generator against both); and for the semi-supervised model a third phase, cross-entropy of y on a
  * labelled minibatch. The clustering model is the same without the labelled phase, with K clusters.
+ * The dimensionality-reduction model decodes the representation W_c·y + z instead of (y, z), with
+ * learned cluster heads W_c kept `HEAD_MARGIN` apart by an extra cost, and a low-dimensional z: its
+ * representation is the map to plot.
  */
 export class CategoricalAae extends GenerativeModel {
   readonly trunk: Mlp;
@@ -44,22 +68,26 @@ export class CategoricalAae extends GenerativeModel {
   readonly classifierOptimizer: Adam | null;
   readonly lossNames: readonly string[];
   readonly semiSupervised: boolean;
+  readonly clusterHeads: ClusterHeads | null;
   private readonly constants: ConstantCache;
 
   constructor(engine: Engine, config: ModelConfig) {
     super(engine, config);
-    this.semiSupervised = config.model === 'semi-supervised-aae';
+    this.semiSupervised = usesLabelledPhase(config.model);
     const { pixels, hidden, latent, clusters, seed } = config;
+    this.clusterHeads = config.model === 'dimensionality-reduction-aae' ? new ClusterHeads(engine, clusters, latent, deriveSeed(seed, 7)) : null;
     const last = hidden[hidden.length - 1];
     this.trunk = new Mlp(engine, [pixels, ...hidden], { hidden: 'relu', output: 'relu', seed: deriveSeed(seed, 1) });
     this.categoryHead = new Linear(engine, last, clusters, { seed: deriveSeed(seed, 4) });
     this.styleHead = new Linear(engine, last, latent, { seed: deriveSeed(seed, 5) });
-    this.decoder = new Mlp(engine, [clusters + latent, ...[...hidden].reverse(), pixels], { seed: deriveSeed(seed, 2) });
+    const representation = this.clusterHeads ? latent : clusters + latent;
+    this.decoder = new Mlp(engine, [representation, ...[...hidden].reverse(), pixels], { seed: deriveSeed(seed, 2) });
     this.categoryDiscriminator = new Mlp(engine, [clusters, ...hidden, 1], { seed: deriveSeed(seed, 3) });
     this.styleDiscriminator = new Mlp(engine, [latent, ...hidden, 1], { seed: deriveSeed(seed, 6) });
     const encoderParameters = [...this.trunk.parameters(), ...this.categoryHead.parameters(), ...this.styleHead.parameters()];
     const adversarial = { learningRate: config.adversarialLearningRate, beta1: config.beta1 };
-    this.autoencoderOptimizer = new Adam([...encoderParameters, ...this.decoder.parameters()], { learningRate: config.learningRate, beta1: config.beta1 });
+    const heads = this.clusterHeads ? this.clusterHeads.parameters() : [];
+    this.autoencoderOptimizer = new Adam([...encoderParameters, ...heads, ...this.decoder.parameters()], { learningRate: config.learningRate, beta1: config.beta1 });
     this.discriminatorOptimizer = new Adam([...this.categoryDiscriminator.parameters(), ...this.styleDiscriminator.parameters()], adversarial);
     this.generatorOptimizer = new Adam(encoderParameters, adversarial);
     this.classifierOptimizer = this.semiSupervised
@@ -85,10 +113,15 @@ export class CategoricalAae extends GenerativeModel {
   reconstructionPhase({ images }: TrainingBatch): Tensor {
     this.autoencoderOptimizer.zeroGrad();
     const { categories, style } = this.encodeBoth(images);
-    const loss = bceWithLogits(this.decoder.forward(concat([categories, style])), images, 'batchMean');
-    backward(loss);
+    const loss = bceWithLogits(this.decoder.forward(this.representation(categories, style)), images, 'batchMean');
+    backward(this.clusterHeads ? add(loss, headSeparation(this.clusterHeads.heads, HEAD_MARGIN)) : loss);
     this.autoencoderOptimizer.step();
     return loss;
+  }
+
+  /** What the decoder sees: (y, z) side by side, or W_c·y + z for the dimensionality-reduction model. */
+  representation(categories: Tensor, style: Tensor): Tensor {
+    return this.clusterHeads ? add(matmul(categories, this.clusterHeads.heads), style) : concat([categories, style]);
   }
 
   /** Both discriminators: one-hot prior categories and N(0, I) codes are "real", the encoder's y and z "fake". */
@@ -145,30 +178,35 @@ export class CategoricalAae extends GenerativeModel {
     return this.encodeBoth(images).categories;
   }
 
-  /** The style code z (the representation plotted in latent maps). */
+  /** The code plotted in latent maps: the style z, or the dimensionality-reduction model's W_c·y + z. */
   encode(images: Tensor): Tensor {
-    return this.encodeBoth(images).style;
+    const { categories, style } = this.encodeBoth(images);
+    return this.clusterHeads ? this.representation(categories, style) : style;
   }
 
-  /** Reconstructions decode the encoder's own y beside z. */
+  /** Reconstructions decode the encoder's own y with z. */
   override reconstruct(images: Tensor): Tensor {
     const { categories, style } = this.encodeBoth(images);
-    return this.decode(concat([categories, style]));
+    return this.decode(this.representation(categories, style));
   }
 
   override reconstructionLoss(images: Tensor): Tensor {
     const { categories, style } = this.encodeBoth(images);
-    return bceWithLogits(this.decoder.forward(concat([categories, style])), images, 'batchMean');
+    return bceWithLogits(this.decoder.forward(this.representation(categories, style)), images, 'batchMean');
   }
 
-  /** Codes here are (one-hot or soft y, z) side by side: [n, clusters + latent]; `labels` set y to one-hot digits. */
+  /**
+   * Decodes what the decoder sees ([n, clusters + latent], or [n, latent] for the dimensionality-reduction
+   * model); with `labels`, `codes` are style codes [n, latent] and y is each label's one-hot.
+   */
   decodeLogits(codes: Tensor, labels?: Tensor): Tensor {
-    const input = labels ? concat([oneHot(labels, this.config.clusters), codes]) : codes;
+    const input = labels ? this.representation(oneHot(labels, this.config.clusters), codes) : codes;
     return this.decoder.forward(input);
   }
 
   modules(): Record<string, Module> {
     return {
+      ...(this.clusterHeads ? { clusterHeads: this.clusterHeads } : {}),
       trunk: this.trunk,
       categoryHead: this.categoryHead,
       styleHead: this.styleHead,

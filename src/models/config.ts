@@ -1,14 +1,38 @@
 import type { PriorName } from './priors.js';
 
-export type ModelKind = 'ae' | 'vae' | 'gan' | 'aae' | 'supervised-aae' | 'semi-supervised-aae' | 'clustering-aae' | 'vae-gan';
+export type ModelKind =
+  | 'ae'
+  | 'vae'
+  | 'gan'
+  | 'aae'
+  | 'supervised-aae'
+  | 'semi-supervised-aae'
+  | 'clustering-aae'
+  | 'dimensionality-reduction-aae'
+  | 'vae-gan';
 export type Posterior = 'deterministic' | 'gaussian' | 'universal';
 export type SizePreset = 'paper' | 'small' | 'tiny';
 
-export const MODEL_KINDS: readonly ModelKind[] = ['ae', 'vae', 'gan', 'aae', 'supervised-aae', 'semi-supervised-aae', 'clustering-aae', 'vae-gan'];
+export const MODEL_KINDS: readonly ModelKind[] = [
+  'ae',
+  'vae',
+  'gan',
+  'aae',
+  'supervised-aae',
+  'semi-supervised-aae',
+  'clustering-aae',
+  'dimensionality-reduction-aae',
+  'vae-gan',
+];
 
 /** The models whose encoder also gives a categorical y (q(y, z | x)), matched to a Categorical prior. */
 export function isCategorical(model: ModelKind): boolean {
-  return model === 'semi-supervised-aae' || model === 'clustering-aae';
+  return model === 'semi-supervised-aae' || model === 'clustering-aae' || model === 'dimensionality-reduction-aae';
+}
+
+/** The models trained with a labelled minibatch each step (cross-entropy of y). */
+export function usesLabelledPhase(model: ModelKind): boolean {
+  return model === 'semi-supervised-aae' || model === 'dimensionality-reduction-aae';
 }
 export const POSTERIORS: readonly Posterior[] = ['deterministic', 'gaussian', 'universal'];
 export const PRIORS: readonly PriorName[] = ['gaussian', 'mog10', 'swissroll'];
@@ -87,8 +111,8 @@ export function validateConfig(config: ModelConfig): void {
   if (!MODEL_KINDS.includes(config.model)) problem(`unknown model '${config.model}'; choose one of ${MODEL_KINDS.join(', ')}.`);
   if (!POSTERIORS.includes(config.posterior)) problem(`unknown posterior '${config.posterior}'; choose one of ${POSTERIORS.join(', ')}.`);
   if (!PRIORS.includes(config.prior)) problem(`unknown prior '${config.prior}'; choose one of ${PRIORS.join(', ')}.`);
-  if (config.model === 'semi-supervised-aae' && config.clusters !== config.classes) {
-    problem(`the semi-supervised AAE's y has one category per class: clusters must be ${config.classes}, got ${config.clusters}.`);
+  if (usesLabelledPhase(config.model) && config.clusters !== config.classes) {
+    problem(`the ${config.model}'s y has one category per class: clusters must be ${config.classes}, got ${config.clusters}.`);
   }
   for (const key of ['latent', 'pixels', 'classes', 'clusters', 'noise', 'batchSize'] as const) {
     if (!Number.isInteger(config[key]) || config[key] < 1) problem(`${key} must be a positive whole number, got ${config[key]}.`);

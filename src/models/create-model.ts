@@ -20,6 +20,7 @@ export function createModel(engine: Engine, config: ModelConfig): GenerativeMode
       return new AdversarialAutoencoder(engine, config);
     case 'semi-supervised-aae':
     case 'clustering-aae':
+    case 'dimensionality-reduction-aae':
       return new CategoricalAae(engine, config);
     case 'vae-gan':
       return new VaeGan(engine, config);

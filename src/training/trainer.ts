@@ -4,7 +4,7 @@ import type { Engine } from '../device/engine.js';
 import { Batcher } from '../data/batcher.js';
 import { gatherImages, uploadImages, type GpuImageSet } from '../data/gpu-images.js';
 import { loadMnist, splitMnist, type LabelledImages, type Mnist } from '../data/mnist.js';
-import { defaultConfig, type ModelConfig } from '../models/config.js';
+import { defaultConfig, usesLabelledPhase, type ModelConfig } from '../models/config.js';
 import { createModel } from '../models/create-model.js';
 import type { GenerativeModel, TrainingBatch } from '../models/model.js';
 import { createModelPrior, type Prior } from '../models/priors.js';
@@ -148,7 +148,7 @@ export async function train(engine: Engine, options: TrainOptions): Promise<Epoc
     priorComponents: engine.keep(engine.empty([batchSize], 'u32')),
   };
   // The semi-supervised AAE also takes a labelled minibatch each step, cycled through the labelled set.
-  const semiSupervised = config.model === 'semi-supervised-aae';
+  const semiSupervised = usesLabelledPhase(config.model);
   const labelledInputs = semiSupervised
     ? { indices: engine.keep(engine.empty([batchSize], 'u32')), labels: engine.keep(engine.empty([batchSize], 'u32')) }
     : null;
@@ -287,7 +287,7 @@ async function evaluate(
   if (config.conditional) result.componentAccuracy = componentAccuracy(pictures, codes, labels);
   if (model instanceof CategoricalAae) {
     const testCategories = await classifyImages(model, testImages, count);
-    if (config.model === 'semi-supervised-aae') {
+    if (usesLabelledPhase(config.model)) {
       result.testError = classificationError(testCategories, labels, config.clusters);
     } else {
       const trainCategories = await classifyImages(model, trainImages, train.count);
