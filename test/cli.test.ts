@@ -101,20 +101,21 @@ describe('help', () => {
     expect(result.stdout).toMatch(/^usage: webgpu-aae <command>/m);
   });
 
-  for (const command of ['train', 'sample', 'eval']) {
+  const optionShown: Record<string, string> = { train: '--epochs', sample: '--n', eval: '--metric', gmm: '--k' };
+  for (const command of ['train', 'sample', 'eval', 'gmm']) {
     it(`'${command} --help' prints its options and exits 0`, async () => {
       const result = await cli(command, '--help');
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(new RegExp(`^usage: webgpu-aae ${command} `));
-      expect(result.stdout).toContain(command === 'eval' ? '--metric' : command === 'sample' ? '--n' : '--epochs');
+      expect(result.stdout).toContain(optionShown[command]);
     });
   }
 });
 
 describe('bad commands and options exit 2, naming the option and the value', () => {
   const cases: [string[], RegExp | string][] = [
-    [['frobnicate'], "unknown command 'frobnicate'; choose train, sample or eval"],
-    [['train', '--model', 'vqvae'], "--model: unknown value 'vqvae'; choose one of ae, vae, gan, aae, supervised-aae."],
+    [['frobnicate'], "unknown command 'frobnicate'; choose train, sample, eval or gmm"],
+    [['train', '--model', 'vqvae'], "--model: unknown value 'vqvae'; choose one of ae, vae, gan, aae, supervised-aae, semi-supervised-aae, clustering-aae, dimensionality-reduction-aae, vae-gan."],
     [['train', '--prior', 'cube'], "--prior: unknown value 'cube'; choose one of gaussian, mog10, swissroll."],
     [['train', '--posterior', 'magic'], "--posterior: unknown value 'magic'; choose one of deterministic, gaussian, universal."],
     [['train', '--size', 'huge'], "--size: unknown value 'huge'"],
@@ -132,7 +133,7 @@ describe('bad commands and options exit 2, naming the option and the value', () 
     [['train', '--epochs'], /train: Option '--epochs <value>' argument missing/],
     [['train', '--prior', 'mog10', '--latent', '3'], 'train: model config: the mog10 prior is 2-D: use latent 2 (got 3).'],
     [['train', '--conditional'], 'train: model config: label-conditioned regularization needs a prior with components: mog10 or swissroll.'],
-    [['eval', '--metric', 'fid', '--checkpoint', 'x'], "--metric: unknown value 'fid'; choose one of reconstruction."],
+    [['eval', '--metric', 'fid', '--checkpoint', 'x'], "--metric: unknown value 'fid'; choose one of reconstruction, test-error, cluster-error, parzen."],
     [['eval', '--eval-size', 'many'], "--eval-size: 'many' is not a whole number >= 1."],
     [['sample', '--n', '0'], "--n: '0' is not a whole number >= 1."],
     [['sample'], 'sample: --checkpoint FILE is required'],
@@ -178,6 +179,21 @@ describe('unusable checkpoints exit 2 with a clear message', () => {
 
   it('eval of a model trained on 8x8 images says MNIST does not fit', async () => {
     await expectUsageError(['eval', '--checkpoint', checkpoint], `eval: ${checkpoint} holds a model of 64-pixel images, but MNIST's have 784 (28×28)`);
+  });
+
+  it('parzen and gmm of a model trained on 8x8 images say MNIST does not fit', async () => {
+    await expectUsageError(['eval', '--metric', 'parzen', '--checkpoint', checkpoint], `eval: ${checkpoint} holds a model of 64-pixel images, but MNIST's have 784`);
+    await expectUsageError(['gmm', '--checkpoint', checkpoint, '--k', '3'], `gmm: ${checkpoint} holds a model of 64-pixel images, but MNIST's have 784`);
+  });
+
+  it('test-error and cluster-error name the models they are for', async () => {
+    await expectUsageError(['eval', '--metric', 'test-error', '--checkpoint', checkpoint], 'eval --metric test-error is for the semi-supervised-aae or dimensionality-reduction-aae;');
+    await expectUsageError(['eval', '--metric', 'cluster-error', '--checkpoint', checkpoint], 'eval --metric cluster-error is for the clustering-aae;');
+  });
+
+  it('gmm without a checkpoint, or with a bad covariance, is a usage error', async () => {
+    await expectUsageError(['gmm'], 'gmm: --checkpoint FILE is required');
+    await expectUsageError(['gmm', '--checkpoint', checkpoint, '--covariance', 'spherical'], "--covariance: unknown value 'spherical'; choose one of diagonal, full.");
   });
 
   it('eval of a GAN says it has no encoder', async () => {

@@ -6,6 +6,7 @@ commands:
   train    train a model, writing metrics, pictures and checkpoints into a run folder
   sample   decode prior samples of a trained model into a PNG grid
   eval     evaluate a trained model, printing JSON
+  gmm      fit a Gaussian mixture by EM to a trained model's codes, printing JSON
 
 Run 'webgpu-aae <command> --help' for the options of each command.`;
 
@@ -43,11 +44,21 @@ export const SAMPLE_HELP = `usage: webgpu-aae sample --checkpoint FILE [--n 100]
 
 Decodes --n samples of the model's prior into a grid (the supervised AAE: rows of one style, columns of each digit).`;
 
-export const EVAL_HELP = `usage: webgpu-aae eval --checkpoint FILE [--metric reconstruction|test-error|cluster-error] [--eval-size 10000]
+export const EVAL_HELP = `usage: webgpu-aae eval --checkpoint FILE [--metric reconstruction|test-error|cluster-error|parzen] [--eval-size 10000]
+                       [--samples 10000] [--seed 1]
 
 Prints a JSON object with the metric, computed on the MNIST test set.
 metrics:
   reconstruction   mean binary cross-entropy of the reconstructions, summed over pixels (models with an encoder)
   test-error       share of test digits whose most likely y is wrong (semi-supervised-aae, dimensionality-reduction-aae)
   cluster-error    the paper's protocol: each cluster takes the label of its most confident training image,
-                   and a test digit is wrong when its cluster's label is not its own (clustering-aae)`;
+                   and a test digit is wrong when its cluster's label is not its own (clustering-aae)
+  parzen           the paper's Parzen-window log-likelihood: --samples images decoded from the prior, the
+                   window's width chosen on 10,000 validation images, then the mean log-likelihood of the
+                   test images (a 10,000 × 10,000 × 784 job done in tiles on the GPU)`;
+
+export const GMM_HELP = `usage: webgpu-aae gmm --checkpoint FILE [--k 10] [--covariance full|diagonal] [--eval-size 10000] [--seed 1]
+
+Fits a k-component Gaussian mixture by expectation-maximisation (on the GPU, with a small ridge on the
+covariances) to the model's codes of the MNIST test images, and prints its weights, means and the
+log-likelihood of every iteration as JSON.`;

@@ -9,10 +9,11 @@ import { createModelPrior } from '../models/priors.js';
 import { CheckpointError, loadModelCheckpoint } from '../training/model-checkpoint.js';
 import { classificationError, classifyImages, clusterError, reconstructionBce } from '../training/evaluate.js';
 import { CategoricalAae } from '../models/categorical-aae.js';
+import { gmmOfCodes, parzenEvaluation } from './evaluation-commands.js';
 import { renderSamples } from '../training/run-pictures.js';
 import { CHECKPOINT_FILE, train, TrainingDiverged, TrainingInputError } from '../training/trainer.js';
 import { deriveSeed } from '../random/seeded.js';
-import { EVAL_HELP, MAIN_HELP, SAMPLE_HELP, TRAIN_HELP } from './help.js';
+import { EVAL_HELP, GMM_HELP, MAIN_HELP, SAMPLE_HELP, TRAIN_HELP } from './help.js';
 import { oneOf, parseOptions, positiveNumber, wholeNumber } from './options.js';
 import { ProgressReporter } from './progress.js';
 import { EXIT_USAGE, UsageError } from './usage-error.js';
@@ -28,6 +29,8 @@ async function main(argv: string[]): Promise<number> {
       return sampleCommand(args);
     case 'eval':
       return evalCommand(args);
+    case 'gmm':
+      return gmmCommand(args);
     case undefined:
     case '--help':
     case '-h':
@@ -35,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(MAIN_HELP);
       return command === undefined ? EXIT_USAGE : 0;
     default:
-      throw new UsageError(`unknown command '${command}'; choose train, sample or eval (see 'webgpu-aae --help').`);
+      throw new UsageError(`unknown command '${command}'; choose train, sample, eval or gmm (see 'webgpu-aae --help').`);
   }
 }
 
@@ -202,20 +205,24 @@ async function evalCommand(args: string[]): Promise<number> {
     checkpoint: { type: 'string' },
     metric: { type: 'string' },
     'eval-size': { type: 'string' },
+    samples: { type: 'string' },
+    seed: { type: 'string' },
     verbose: { type: 'boolean' },
   });
   if (values.help) {
     console.log(EVAL_HELP);
     return 0;
   }
-  const metric = oneOf('metric', values.metric as string | undefined, ['reconstruction', 'test-error', 'cluster-error'] as const, 'reconstruction');
+  const metric = oneOf('metric', values.metric as string | undefined, ['reconstruction', 'test-error', 'cluster-error', 'parzen'] as const, 'reconstruction');
+  const sampleCount = wholeNumber('samples', values.samples as string | undefined, 10_000)!;
+  const seed = wholeNumber('seed', values.seed as string | undefined, 1, 0)!;
   const evaluationSize = wholeNumber('eval-size', values['eval-size'] as string | undefined);
   const checkpoint = await requireCheckpoint('eval', values.checkpoint as string | undefined);
   const engine = await startEngine(Boolean(values.verbose));
   try {
     const { model, position } = await loadCheckpointForCli(engine, checkpoint);
-    if (!model.supportsEncoding) throw new UsageError(`eval --metric ${metric}: the ${model.config.model} has no encoder, so it cannot reconstruct.`);
-    const fits = metric === 'reconstruction' || (metric === 'test-error' ? usesLabelledPhase(model.config.model) : model.config.model === 'clustering-aae');
+    if (!model.supportsEncoding && metric !== 'parzen') throw new UsageError(`eval --metric ${metric}: the ${model.config.model} has no encoder, so it cannot reconstruct.`);
+    const fits = metric === 'reconstruction' || metric === 'parzen' || (metric === 'test-error' ? usesLabelledPhase(model.config.model) : model.config.model === 'clustering-aae');
     if (!fits) {
       const wants = metric === 'test-error' ? 'semi-supervised-aae or dimensionality-reduction-aae' : 'clustering-aae';
       throw new UsageError(`eval --metric ${metric} is for the ${wants}; ${checkpoint} holds a ${model.config.model}.`);
@@ -229,7 +236,9 @@ async function evalCommand(args: string[]): Promise<number> {
     const count = Math.min(evaluationSize ?? mnist.test.count, mnist.test.count);
     const images = uploadImages(engine, mnist.test.images.subarray(0, count * mnist.test.pixels), count, mnist.test.pixels);
     const result: Record<string, unknown> = { checkpoint, model: model.config.model, epoch: position.epoch, metric, images: count };
-    if (metric === 'reconstruction') {
+    if (metric === 'parzen') {
+      Object.assign(result, await parzenEvaluation(engine, model, mnist, sampleCount, count, 10_000, seed));
+    } else if (metric === 'reconstruction') {
       result.reconstructionBce = await reconstructionBce(model, images, mnist.test.labels, count);
     } else if (model instanceof CategoricalAae) {
       const testCategories = await classifyImages(model, images, count);
@@ -245,6 +254,43 @@ async function evalCommand(args: string[]): Promise<number> {
     }
     images.tensor.dispose();
     console.log(JSON.stringify(result));
+    return 0;
+  } finally {
+    engine.dispose();
+  }
+}
+
+async function gmmCommand(args: string[]): Promise<number> {
+  const values = parseOptions('gmm', args, {
+    checkpoint: { type: 'string' },
+    k: { type: 'string' },
+    covariance: { type: 'string' },
+    'eval-size': { type: 'string' },
+    seed: { type: 'string' },
+    verbose: { type: 'boolean' },
+  });
+  if (values.help) {
+    console.log(GMM_HELP);
+    return 0;
+  }
+  const k = wholeNumber('k', values.k as string | undefined, 10)!;
+  const covariance = oneOf('covariance', values.covariance as string | undefined, ['diagonal', 'full'] as const, 'full');
+  const evaluationSize = wholeNumber('eval-size', values['eval-size'] as string | undefined);
+  const seed = wholeNumber('seed', values.seed as string | undefined, 1, 0)!;
+  const checkpoint = await requireCheckpoint('gmm', values.checkpoint as string | undefined);
+  const engine = await startEngine(Boolean(values.verbose));
+  try {
+    const { model } = await loadCheckpointForCli(engine, checkpoint);
+    if (!model.supportsEncoding) throw new UsageError(`gmm: the ${model.config.model} has no encoder, so it has no codes to fit.`);
+    const mnist = await loadMnist();
+    if (model.config.pixels !== mnist.test.pixels) {
+      throw new UsageError(`gmm: ${checkpoint} holds a model of ${model.config.pixels}-pixel images, but MNIST's have ${mnist.test.pixels}.`);
+    }
+    const count = Math.min(evaluationSize ?? mnist.test.count, mnist.test.count);
+    const images = uploadImages(engine, mnist.test.images.subarray(0, count * mnist.test.pixels), count, mnist.test.pixels);
+    const result = await gmmOfCodes(engine, model, images, k, covariance, seed);
+    images.tensor.dispose();
+    console.log(JSON.stringify({ checkpoint, model: model.config.model, codes: 'test set', ...result }));
     return 0;
   } finally {
     engine.dispose();

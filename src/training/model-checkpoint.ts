@@ -1,7 +1,7 @@
 import type { Engine } from '../device/engine.js';
 import { readModules, loadModules } from '../checkpoint/module-state.js';
 import { loadCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint.js';
-import { validateConfig, type ModelConfig } from '../models/config.js';
+import { defaultConfig, validateConfig, type ModelConfig } from '../models/config.js';
 import { createModel } from '../models/create-model.js';
 import type { GenerativeModel } from '../models/model.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -94,8 +94,11 @@ export async function loadModelCheckpoint(engine: Engine, path: string): Promise
   if (metadata.format !== CHECKPOINT_FORMAT) {
     throw new CheckpointError(`${path} is not a webgpu-aae checkpoint (format '${metadata.format ?? 'missing'}', expected '${CHECKPOINT_FORMAT}').`);
   }
-  const config = parseJson<ModelConfig>(path, 'config', metadata.config);
+  const saved = parseJson<ModelConfig>(path, 'config', metadata.config);
+  let config: ModelConfig;
   try {
+    // Settings added since the checkpoint was written take their defaults.
+    config = defaultConfig(saved);
     validateConfig(config);
   } catch (error) {
     throw new CheckpointError(`${path}: ${(error as Error).message}`, { cause: error });
