@@ -28,13 +28,26 @@ struct Step {
 @group(0) @binding(2) var<storage, read> grad: array<f32>;
 @group(0) @binding(3) var<storage, read_write> first_moment: array<f32>;
 @group(0) @binding(4) var<storage, read_write> second_moment: array<f32>;
+// `main_gated` only: the update happens when gate[0] is not 0 (a skipped step leaves p, m and v alone).
+@group(0) @binding(5) var<storage, read> gate: array<f32>;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) id: vec3u) {
   let i = id.x + id.y * ROW_STRIDE;
-  if (i >= COUNT) {
-    return;
+  if (i < COUNT) {
+    update(i);
   }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main_gated(@builtin(global_invocation_id) id: vec3u) {
+  let i = id.x + id.y * ROW_STRIDE;
+  if (i < COUNT && gate[0] != 0.0) {
+    update(i);
+  }
+}
+
+fn update(i: u32) {
   var p = param[i];
   var g = grad[i];
   if (DECOUPLED) {

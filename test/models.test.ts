@@ -7,7 +7,7 @@ import { createModel } from '../src/models/create-model.js';
 import type { GenerativeModel, TrainingBatch } from '../src/models/model.js';
 import { AdversarialAutoencoder } from '../src/models/aae.js';
 import { Gan } from '../src/models/gan.js';
-import { VaeGan } from '../src/models/vae-gan.js';
+import { decideGates, VaeGan } from '../src/models/vae-gan.js';
 import { CategoricalAae } from '../src/models/categorical-aae.js';
 import type { Module } from '../src/nn/module.js';
 import { useEngine } from './helpers/engine.js';
@@ -162,6 +162,35 @@ describe('each phase updates only the networks it should', () => {
     expect(await changedModules(model, () => model.decoderPhase(batch()))).toEqual(['decoder']);
     expect(await changedModules(model, () => model.discriminatorPhase(batch()))).toEqual(['discriminatorFeatures', 'discriminatorHead']);
     expect([model.decoder, model.discriminatorFeatures, model.discriminatorHead].some((module) => module.frozen)).toBe(false);
+    images.tensor.dispose();
+  });
+
+  it('vae-gan gating: D skips when far ahead, the decoder when D is far behind, both train when both would skip', async () => {
+    const { engine } = gpu;
+    const cases: [number, number, number, number][] = [
+      // real error, fake error -> discriminator gate, decoder gate
+      [0.7, 0.7, 1, 1],
+      [0.2, 0.7, 0, 1],
+      [0.7, 1.2, 1, 0],
+      [0.2, 1.2, 1, 1],
+    ];
+    for (const [real, fake, discriminator, decoder] of cases) {
+      const gates = engine.scope(() => decideGates(engine.tensor([real], [1]), engine.tensor([fake], [1])));
+      expect([await gates.discriminator.item(), await gates.decoder.item()], `errors ${real}, ${fake}`).toEqual([discriminator, decoder]);
+    }
+  });
+
+  it('vae-gan with gating trains and a closed gate leaves its network unchanged', async () => {
+    const { engine } = gpu;
+    const images = uploadImages(engine, data.images, data.count, data.pixels);
+    const model = createModel(engine, tinyConfig({ model: 'vae-gan', latent: 4, gating: true })) as VaeGan;
+    const batch = () => batchFor(engine, images, model, 0, false);
+    const closed = engine.keep(engine.tensor([0], [1]));
+    expect(await changedModules(model, () => model.discriminatorPhase(batch(), closed))).toEqual([]);
+    expect(await changedModules(model, () => model.decoderPhase(batch(), closed))).toEqual([]);
+    const losses = engine.scope(() => model.trainStep(batch()));
+    expect(Array.from(await losses.read()).every(Number.isFinite)).toBe(true);
+    closed.dispose();
     images.tensor.dispose();
   });
 

@@ -63,6 +63,8 @@ export interface ModelConfig {
   /** Dimensions of the noise the universal-approximator posterior takes beside the image. */
   noise: number;
   batchSize: number;
+  /** VAE-GAN: skip D's or the decoder's update when D is far ahead or behind (the reference code's gating). */
+  gating: boolean;
   learningRate: number;
   adversarialLearningRate: number;
   beta1: number;
@@ -83,6 +85,7 @@ export function defaultConfig(overrides: Partial<ModelConfig> = {}): ModelConfig
     clusters: overrides.model === 'clustering-aae' ? 16 : 10,
     noise: 8,
     batchSize: 100,
+    gating: false,
     learningRate: 1e-3,
     // Measured on the label-conditioned MoG-10 AAE (10,000 labels, 3 epochs): 26 % of test codes in their
     // own component with 2e-4, 37 % with 1e-3; with every label and 1e-3, 93 % after 2 epochs. The
@@ -122,6 +125,7 @@ export function validateConfig(config: ModelConfig): void {
   }
   if (config.prior !== 'gaussian' && config.latent !== 2) problem(`the ${config.prior} prior is 2-D: use latent 2 (got ${config.latent}).`);
   if (config.conditional && config.prior === 'gaussian') problem('label-conditioned regularization needs a prior with components: mog10 or swissroll.');
+  if (config.gating && config.model !== 'vae-gan') problem(`update gating is for the vae-gan, not ${config.model}.`);
   if (config.conditional && config.model !== 'aae') problem(`conditional regularization is for the aae model, not ${config.model}.`);
   for (const key of ['learningRate', 'adversarialLearningRate', 'priorScale'] as const) {
     if (!(config[key] > 0 && Number.isFinite(config[key]))) problem(`${key} must be positive, got ${config[key]}.`);

@@ -12,6 +12,8 @@ import { gaussianKl } from '../ops/losses/gaussian-kl.js';
 import { mse } from '../ops/losses/mse.js';
 import { sigmoid } from '../ops/unary.js';
 import { deriveSeed } from '../random/seeded.js';
+import { defineKernel } from '../kernels/kernel.js';
+import gatesSource from '../../shaders/vae-gan-gates.wgsl';
 import type { Tensor } from '../tensor/tensor.js';
 import type { ModelConfig } from './config.js';
 import { ConstantCache } from './constants.js';
@@ -21,6 +23,25 @@ import { GenerativeModel, type TrainingBatch } from './model.js';
 /** How much the decoder weighs feature reconstruction against fooling the discriminator (the paper's gamma). */
 export const DEFAULT_GAMMA = 1e-2;
 
+/** The reference code's balance point of D's errors and the margin around it, for `gating`. */
+export const GATE_EQUILIBRIUM = 0.68;
+export const GATE_MARGIN = 0.35;
+
+const gateKernel = defineKernel({ name: 'vae-gan-gates', source: gatesSource, bindings: ['read', 'read', 'write', 'write'] });
+
+export interface UpdateGates {
+  discriminator: Tensor;
+  decoder: Tensor;
+}
+
+/** The gates from D's mean BCE on real and on generated images (one-element tensors), on the GPU. */
+export function decideGates(realError: Tensor, fakeError: Tensor): UpdateGates {
+  const engine = realError.engine;
+  const gates = { discriminator: engine.empty([1]), decoder: engine.empty([1]) };
+  engine.dispatch(gateKernel, { EQUILIBRIUM: GATE_EQUILIBRIUM, MARGIN: GATE_MARGIN }, [realError, fakeError, gates.discriminator, gates.decoder], [1, 1, 1]);
+  return gates;
+}
+
 /**
  * The VAE-GAN (Larsen et al.): a VAE whose reconstruction error is measured in the features of a GAN
  * discriminator's hidden layer, D_l. Who gets which gradient, the part that is easy to get wrong:
@@ -28,7 +49,8 @@ export const DEFAULT_GAMMA = 1e-2;
  * - decoder: gamma · L_llike - L_GAN, with the non-saturating generator loss on Dec(z) and Dec(Enc(x));
  * - discriminator: L_GAN only (x real; Dec(z) and Dec(Enc(x)) fake), never L_llike.
  * Each network's update is its own phase, with the other networks frozen (or their inputs detached),
- * so the routing is enforced by the graph itself.
+ * so the routing is enforced by the graph itself. With `gating` (the reference code's option) the
+ * discriminator's and the decoder's updates are skipped on the GPU when D is far ahead or far behind.
  */
 export class VaeGan extends GenerativeModel {
   readonly encoder: Encoder;
@@ -59,10 +81,24 @@ export class VaeGan extends GenerativeModel {
   }
 
   trainStep(batch: TrainingBatch): Tensor {
+    const gates = this.config.gating ? this.updateGates(batch) : null;
     const [prior, featureReconstruction] = this.encoderPhase(batch);
-    const decoderGan = this.decoderPhase(batch);
-    const discriminator = this.discriminatorPhase(batch);
+    const decoderGan = this.decoderPhase(batch, gates?.decoder ?? null);
+    const discriminator = this.discriminatorPhase(batch, gates?.discriminator ?? null);
     return concat([prior, featureReconstruction, decoderGan, discriminator], 0);
+  }
+
+  /**
+   * The reference code's update gating, decided on the GPU from D's current errors on real images and on
+   * decoded prior samples: one-element tensors, 1 to update and 0 to skip.
+   */
+  updateGates({ images, priorCodes }: TrainingBatch): UpdateGates {
+    const size = images.shape[0];
+    return this.engine.noGrad(() => {
+      const realError = bceWithLogits(this.discriminate(images), this.constants.get([size, 1], 1));
+      const fakeError = bceWithLogits(this.discriminate(this.decode(priorCodes)), this.constants.get([size, 1], 0));
+      return decideGates(realError, fakeError);
+    });
   }
 
   /** Encoder: KL + feature reconstruction, through a frozen decoder and discriminator. Returns both terms. */
@@ -79,7 +115,7 @@ export class VaeGan extends GenerativeModel {
   }
 
   /** Decoder: gamma · feature reconstruction plus the non-saturating GAN loss, with codes detached and D frozen. */
-  decoderPhase({ images, priorCodes }: TrainingBatch): Tensor {
+  decoderPhase({ images, priorCodes }: TrainingBatch, gate: Tensor | null = null): Tensor {
     const real = this.constants.get([images.shape[0], 1], 1);
     this.decoderOptimizer.zeroGrad();
     return this.withFrozen([this.discriminatorFeatures, this.discriminatorHead], () => {
@@ -90,13 +126,13 @@ export class VaeGan extends GenerativeModel {
         bceWithLogits(this.discriminate(this.decode(codes)), real),
       );
       backward(add(mulScalar(featureReconstruction, this.gamma), ganLoss));
-      this.decoderOptimizer.step();
+      this.decoderOptimizer.step(gate);
       return ganLoss;
     });
   }
 
   /** Discriminator: x is real, Dec(z) and Dec(Enc(x)) are fake; the generated images are detached. */
-  discriminatorPhase({ images, priorCodes }: TrainingBatch): Tensor {
+  discriminatorPhase({ images, priorCodes }: TrainingBatch, gate: Tensor | null = null): Tensor {
     const size = images.shape[0];
     const real = this.constants.get([size, 1], 1);
     const fake = this.constants.get([size, 1], 0);
@@ -107,7 +143,7 @@ export class VaeGan extends GenerativeModel {
       add(bceWithLogits(this.discriminate(sampled), fake), bceWithLogits(this.discriminate(reconstructed), fake)),
     );
     backward(loss);
-    this.discriminatorOptimizer.step();
+    this.discriminatorOptimizer.step(gate);
     return loss;
   }
 

@@ -5,6 +5,7 @@ import source from '../../shaders/adam.wgsl';
 import { Optimizer, type ParameterUpdate } from './optimizer.js';
 
 const adamKernel = defineKernel({ name: 'adam', source, bindings: ['uniform', 'write', 'read', 'write', 'write'] });
+const gatedAdamKernel = defineKernel({ name: 'adam:gated', source, entryPoint: 'main_gated', bindings: ['uniform', 'write', 'read', 'write', 'write', 'read'] });
 
 export interface AdamOptions {
   learningRate?: number;
@@ -74,7 +75,7 @@ export class Adam extends Optimizer {
     for (const t of [...this.firstMoments, ...this.secondMoments]) t.dispose();
   }
 
-  protected update(updates: readonly ParameterUpdate[]): void {
+  protected update(updates: readonly ParameterUpdate[], gate: Tensor | null): void {
     const block = this.engine.uniform(16, () => {
       checkHyperparameters('Adam', this.learningRate, this.weightDecay);
       const t = ++this.steps;
@@ -88,7 +89,9 @@ export class Adam extends Optimizer {
     for (const { parameter, index, grad } of updates) {
       const launch = perElementLaunch(parameter.size);
       const constants = { ...launch.constants, BETA1: this.beta1, BETA2: this.beta2, EPSILON: this.epsilon, DECOUPLED: +this.decoupled };
-      this.engine.dispatch(adamKernel, constants, [block, parameter, grad, this.firstMoments[index], this.secondMoments[index]], launch.workgroups);
+      const bindings = [block, parameter, grad, this.firstMoments[index], this.secondMoments[index]];
+      if (gate) this.engine.dispatch(gatedAdamKernel, constants, [...bindings, gate], launch.workgroups);
+      else this.engine.dispatch(adamKernel, constants, bindings, launch.workgroups);
     }
   }
 }

@@ -41,14 +41,19 @@ export abstract class Optimizer {
     }
   }
 
-  /** Records one update of every parameter that has a gradient; does nothing when none has. */
-  step(): void {
+  /**
+   * Records one update of every parameter that has a gradient; does nothing when none has. With `gate`
+   * (a one-element tensor computed on the GPU), the update is skipped on the GPU when gate[0] is 0, so a
+   * captured step can decide per replay without a readback. The step count advances either way.
+   */
+  step(gate: Tensor | null = null): void {
     const updates: ParameterUpdate[] = [];
     this.parameters.forEach((parameter, index) => {
       const grad = parameter.grad;
       if (grad && !grad.disposed) updates.push({ parameter, index, grad });
     });
-    if (updates.length > 0) this.update(updates);
+    if (gate && (gate.dtype !== 'f32' || gate.size !== 1)) throw new Error(`${this.constructor.name}.step: gate ${gate.describe()} must be one f32 value.`);
+    if (updates.length > 0) this.update(updates, gate);
   }
 
   /**
@@ -72,5 +77,5 @@ export abstract class Optimizer {
 
   protected abstract restoreSteps(steps: number): void;
 
-  protected abstract update(updates: readonly ParameterUpdate[]): void;
+  protected abstract update(updates: readonly ParameterUpdate[], gate: Tensor | null): void;
 }

@@ -52,7 +52,8 @@ export class Sgd extends Optimizer {
     for (const t of this.velocities) t.dispose();
   }
 
-  protected update(updates: readonly ParameterUpdate[]): void {
+  protected update(updates: readonly ParameterUpdate[], gate: Tensor | null): void {
+    if (gate) throw new Error('Sgd.step: gated steps are not supported; use Adam, or step without a gate.');
     const block = this.engine.uniform(16, () => {
       checkHyperparameters('Sgd', this.learningRate, this.weightDecay);
       return new Float32Array([this.learningRate, this.weightDecay, 0, 0]);
