@@ -118,6 +118,23 @@ export class Engine {
     return this.adapterInfo;
   }
 
+  /**
+   * The `GPU` object this engine's adapter came from. A benchmark hands it to another WebGPU library
+   * (as `navigator.gpu`) so that both run on the same adapter.
+   */
+  get gpu(): GPU {
+    return this.provider.gpu;
+  }
+
+  /**
+   * Awaits `promise` with this engine's gentle polling in force (see gentle-polling.ts): for waits on
+   * Dawn promises made outside the engine, e.g. another library's readback on the same GPU, so that it
+   * gets the same treatment as the engine's own waits.
+   */
+  waitGently<T>(promise: Promise<T>): Promise<T> {
+    return this.polling.wait(promise);
+  }
+
   describe(): string {
     return formatInfo(this.adapterInfo);
   }

@@ -1,0 +1,85 @@
+// Turns results into what people read: ratios, the stdout table, the targets, the JSON file.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OURS, type BenchResults, type SystemName, type WorkloadResult } from './results-format.js';
+
+/** Fills each peer's `ratio` (peer median / our median) and each system's throughput. */
+export function addRatios(workload: WorkloadResult, amountPerOperation?: number): void {
+  const ours = workload.systems[OURS];
+  for (const [name, system] of Object.entries(workload.systems)) {
+    if (!system || system.status !== 'ok' || system.medianMs === undefined) continue;
+    if (amountPerOperation !== undefined) system.throughput = amountPerOperation / (system.medianMs * 1e6);
+    if (name !== OURS && ours?.status === 'ok' && ours.medianMs) system.ratio = system.medianMs / ours.medianMs;
+  }
+}
+
+export function targets(workloads: readonly WorkloadResult[]): BenchResults['targets'] {
+  const found: BenchResults['targets'] = [];
+  const aae = workloads.find((w) => w.group === 'aae-step');
+  if (aae) {
+    const ratio = aae.systems['tfjs-webgpu']?.ratio;
+    found.push({
+      name: 'aae-step vs tfjs-webgpu',
+      target: '>= 3x faster',
+      measured: ratio === undefined ? 'not measured' : `${ratio.toFixed(2)}x`,
+      met: ratio === undefined ? null : ratio >= 3,
+    });
+  }
+  const modelShapes = workloads.filter((w) => w.group === 'matmul' && !/^matmul (\d+)x\1·\1x\1$/.test(w.name));
+  const ratios = modelShapes.map((w) => w.systems['tfjs-webgpu']?.ratio).filter((r): r is number => r !== undefined);
+  if (modelShapes.length > 0) {
+    const worst = ratios.length > 0 ? Math.min(...ratios) : undefined;
+    found.push({
+      name: 'matmul at every model shape vs tfjs-webgpu (GFLOP/s)',
+      target: '>= 2x on every shape',
+      measured: worst === undefined ? 'not measured' : `lowest ${worst.toFixed(2)}x over ${ratios.length} shapes (${ratios.filter((r) => r >= 2).length} at >= 2x)`,
+      met: worst === undefined ? null : ratios.length === modelShapes.length && worst >= 2,
+    });
+  }
+  return found;
+}
+
+const formatMs = (ms: number | undefined) => (ms === undefined ? '-' : ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3));
+const formatBytes = (bytes: number | undefined) => (bytes === undefined ? '-' : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
+
+/** A Markdown table: one row per workload, per system its median (throughput) and ratio. */
+export function formatTable(results: BenchResults): string {
+  const systems: SystemName[] = [OURS, ...results.peers.filter((p) => p.available).map((p) => p.name)];
+  const header = ['workload', ...systems.map((s) => (s === OURS ? `${s} median` : `${s} median (ratio)`))];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const workload of results.workloads) {
+    const cells = systems.map((name) => {
+      const system = workload.systems[name];
+      if (!system) return '-';
+      if (system.status !== 'ok') return system.status;
+      const unit = workload.unit && system.throughput !== undefined ? ` (${system.throughput.toFixed(workload.unit === 'GB/s' ? 2 : 1)} ${workload.unit})` : '';
+      const ratio = system.ratio !== undefined ? ` **${system.ratio.toFixed(2)}x**` : '';
+      return `${formatMs(system.medianMs)} ms${unit}${ratio}`;
+    });
+    lines.push(`| ${workload.name} | ${cells.join(' | ')} |`);
+  }
+  const aae = results.workloads.find((w) => w.group === 'aae-step');
+  if (aae) {
+    lines.push('', '| aae-step | ' + systems.join(' | ') + ' |', `|---|${systems.map(() => '---').join('|')}|`);
+    lines.push(`| time to first step | ${systems.map((s) => (aae.systems[s]?.firstStepMs !== undefined ? `${formatMs(aae.systems[s]!.firstStepMs)} ms` : '-')).join(' | ')} |`);
+    lines.push(`| min-max per step | ${systems.map((s) => (aae.systems[s]?.status === 'ok' ? `${formatMs(aae.systems[s]!.minMs)}-${formatMs(aae.systems[s]!.maxMs)} ms` : '-')).join(' | ')} |`);
+    lines.push(`| peak bytes | ${systems.map((s) => formatBytes(aae.systems[s]?.peakBytes)).join(' | ')} |`);
+  }
+  const unavailable = results.peers.filter((p) => !p.available);
+  if (unavailable.length > 0) lines.push('', ...unavailable.map((p) => `${p.name}: ${p.reason}`));
+  lines.push('', 'Ratio = peer time / our time (above 1: webgpu-aae is faster). Kernel times are per operation.');
+  return lines.join('\n');
+}
+
+export function formatTargets(results: BenchResults): string {
+  return results.targets.map((t) => `${t.name}: target ${t.target}, measured ${t.measured} -> ${t.met === null ? 'not measured' : t.met ? 'met' : 'NOT met'}`).join('\n');
+}
+
+export function writeResults(directory: string, results: BenchResults, svg: string): { json: string; svg: string } {
+  mkdirSync(directory, { recursive: true });
+  const json = join(directory, `${results.date}.json`);
+  const chart = join(directory, `${results.date}.svg`);
+  writeFileSync(json, JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(chart, svg);
+  return { json, svg: chart };
+}

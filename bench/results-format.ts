@@ -1,0 +1,47 @@
+// The shape of bench/results/<date>.json: per workload, each system's median time and, for each peer,
+// `ratio` = peer time / our time (above 1: we are faster).
+import type { PeerName, PeerStatus } from './peers/tfjs.js';
+
+export const OURS = 'webgpu-aae';
+export type SystemName = typeof OURS | PeerName;
+
+export interface SystemResult {
+  status: 'ok' | 'unavailable' | 'mismatch' | 'error';
+  /** Why there is no time, when status is not ok. */
+  reason?: string;
+  /** Per operation (kernel workloads) or per training step (aae-step). */
+  medianMs?: number;
+  minMs?: number;
+  maxMs?: number;
+  samples?: number;
+  /** GFLOP/s or GB/s at the median, when the workload has a unit. */
+  throughput?: number;
+  /** Peer median / our median; only on peers. */
+  ratio?: number;
+  /** aae-step: the first step, pipeline compilation included. */
+  firstStepMs?: number;
+  /** aae-step: peak GPU (or tensor) bytes. */
+  peakBytes?: number;
+}
+
+export interface WorkloadResult {
+  name: string;
+  group: string;
+  unit?: string;
+  /** Operations per timed run (kernel workloads); times are per operation. */
+  operationsPerRun?: number;
+  systems: Partial<Record<SystemName, SystemResult>>;
+  /** aae-step: the loss-agreement check against each peer. */
+  agreement?: Partial<Record<PeerName, { agrees: boolean; summary: string }>>;
+}
+
+export interface BenchResults {
+  date: string;
+  command: string;
+  options: Record<string, unknown>;
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; platform: string; node: string };
+  adapter: Record<string, unknown>;
+  peers: PeerStatus[];
+  workloads: WorkloadResult[];
+  targets: { name: string; target: string; measured: string; met: boolean | null }[];
+}

@@ -1,0 +1,179 @@
+// The benchmark suite against TensorFlow.js: `npm run bench [-- options]`. Runs each workload on this
+// engine and on each tfjs peer in one process, interleaved, and writes a table, a JSON file and a chart.
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createEngine } from '../src/device/engine.js';
+import { ratioChart } from './chart.js';
+import { timeInterleaved, type Runner, type TimingPlan } from './harness.js';
+import { loadPeers, PEER_NAMES, type PeerName } from './peers/tfjs.js';
+import { addRatios, formatTable, formatTargets, targets, writeResults } from './report.js';
+import { OURS, type BenchResults, type WorkloadResult } from './results-format.js';
+import { runAaeWorkload } from './workloads/aae/aae-step.js';
+import { bandwidthWorkloads } from './workloads/bandwidth.js';
+import { fusedLinearWorkloads } from './workloads/fused-linear.js';
+import { matmulWorkloads } from './workloads/matmul.js';
+import type { Workload } from './workloads/workload.js';
+
+export const GROUPS = ['aae-step', 'matmul', 'elementwise', 'reduction', 'fused-linear'] as const;
+const SIZES = { small: [256, 256], paper: [1000, 1000] } as const;
+
+export interface BenchOptions {
+  quick: boolean;
+  only: readonly string[];
+  size: keyof typeof SIZES;
+  /** Overrides `size`'s hidden widths (tests use tiny networks). */
+  hidden?: readonly number[];
+  peers: readonly PeerName[];
+  outDir: string;
+  seed: number;
+  log(line: string): void;
+}
+
+export function parseArguments(argv: readonly string[]): Omit<BenchOptions, 'log' | 'outDir'> & { outDir?: string } {
+  const options: Omit<BenchOptions, 'log' | 'outDir'> & { outDir?: string } = { quick: false, only: GROUPS, size: 'paper', peers: PEER_NAMES, seed: 1 };
+  let sizeGiven = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${arg} needs a value`);
+      return next;
+    };
+    const list = () => value().split(',').map((s) => s.trim()).filter(Boolean);
+    if (arg === '--quick') options.quick = true;
+    else if (arg === '--only') {
+      const only = list();
+      const unknown = only.filter((g) => !(GROUPS as readonly string[]).includes(g));
+      if (unknown.length) throw new Error(`--only: unknown workload ${unknown.join(', ')}; choose from ${GROUPS.join(', ')}`);
+      options.only = only;
+    } else if (arg === '--size') {
+      const size = value();
+      if (size !== 'small' && size !== 'paper') throw new Error(`--size: '${size}' is not small or paper`);
+      options.size = size;
+      sizeGiven = true;
+    } else if (arg === '--hidden') options.hidden = list().map(Number);
+    else if (arg === '--peers') {
+      const peers = list();
+      const unknown = peers.filter((p) => !(PEER_NAMES as readonly string[]).includes(p));
+      if (unknown.length) throw new Error(`--peers: unknown peer ${unknown.join(', ')}; choose from ${PEER_NAMES.join(', ')}`);
+      options.peers = peers as PeerName[];
+    } else if (arg === '--out') options.outDir = value();
+    else if (arg === '--seed') options.seed = Number(value());
+    else if (arg === '--help' || arg === '-h') {
+      console.log(
+        'npm run bench -- [--quick] [--only aae-step,matmul,elementwise,reduction,fused-linear] [--size small|paper]\n' +
+          '                 [--hidden 256,256] [--peers tfjs-webgpu,tfjs-wasm,tfjs-cpu,tfjs-node] [--out bench/results] [--seed 1]',
+      );
+      process.exit(0);
+    } else throw new Error(`unknown option '${arg}' (try --help)`);
+  }
+  if (options.quick && !sizeGiven) options.size = 'small';
+  return options;
+}
+
+function plans(quick: boolean): { kernels: TimingPlan; aae: TimingPlan; agreementSteps: number } {
+  return quick
+    ? { kernels: { warmup: 1, minSamples: 2, maxSamples: 3, budgetMs: 300 }, aae: { warmup: 1, minSamples: 2, maxSamples: 3, budgetMs: 2000 }, agreementSteps: 2 }
+    : { kernels: { warmup: 2, minSamples: 4, maxSamples: 15, budgetMs: 2500 }, aae: { warmup: 1, minSamples: 5, maxSamples: 12, budgetMs: 40_000 }, agreementSteps: 3 };
+}
+
+async function runKernelWorkload(workload: Workload, engine: Awaited<ReturnType<typeof createEngine>>, peers: Awaited<ReturnType<typeof loadPeers>>['peers'], plan: TimingPlan): Promise<WorkloadResult> {
+  const result: WorkloadResult = { name: workload.name, group: workload.group, unit: workload.unit, operationsPerRun: workload.operationsPerRun, systems: {} };
+  const runners = new Map<string, Runner>();
+  try {
+    runners.set(OURS, workload.ours(engine));
+    for (const peer of peers) {
+      try {
+        runners.set(peer.name, await workload.peer(peer));
+      } catch (error) {
+        result.systems[peer.name] = { status: 'error', reason: error instanceof Error ? error.message : String(error) };
+      }
+    }
+    const outcomes = await timeInterleaved(runners, plan);
+    for (const [name, outcome] of outcomes) {
+      const perOperation = (ms: number) => ms / workload.operationsPerRun;
+      result.systems[name as keyof WorkloadResult['systems']] = outcome.ok
+        ? { status: 'ok', medianMs: perOperation(outcome.stats.medianMs), minMs: perOperation(outcome.stats.minMs), maxMs: perOperation(outcome.stats.maxMs), samples: outcome.stats.samples }
+        : { status: 'error', reason: outcome.error };
+    }
+  } finally {
+    for (const runner of runners.values()) runner.dispose();
+  }
+  addRatios(result, workload.amountPerOperation);
+  return result;
+}
+
+export async function runBench(options: BenchOptions): Promise<{ results: BenchResults; files: { json: string; svg: string }; table: string }> {
+  const { log } = options;
+  const engine = await createEngine();
+  try {
+    const { peers, statuses } = await loadPeers(options.peers, engine);
+    for (const status of statuses) log(`${status.name}: ${status.available ? `ready ${JSON.stringify(status.details)}` : status.reason}`);
+    const hidden = options.hidden ?? SIZES[options.size];
+    const { kernels, aae, agreementSteps } = plans(options.quick);
+    const workloads: WorkloadResult[] = [];
+    // The training step runs first: its first-step time and our peak bytes are then its own.
+    if (options.only.includes('aae-step')) {
+      log(`aae-step, hidden ${hidden.join('-')}:`);
+      const result = await runAaeWorkload(engine, peers, { architecture: { hidden }, seed: options.seed, agreementSteps, plan: aae, log });
+      addRatios(result);
+      workloads.push(result);
+    }
+    const kernelWorkloads = [...matmulWorkloads(options.quick), ...bandwidthWorkloads(options.quick), ...fusedLinearWorkloads()].filter((w) => options.only.includes(w.group));
+    for (const workload of kernelWorkloads) {
+      const result = await runKernelWorkload(workload, engine, peers, kernels);
+      const summary = Object.entries(result.systems).map(([name, s]) => `${name} ${s.status === 'ok' ? `${s.medianMs!.toFixed(3)} ms${s.ratio ? ` (${s.ratio.toFixed(2)}x)` : ''}` : s.status}`);
+      log(`${workload.name}: ${summary.join(', ')}`);
+      workloads.push(result);
+    }
+    const info = engine.info();
+    const { limits: _limits, ...adapter } = info;
+    const results: BenchResults = {
+      date: new Date().toISOString().slice(0, 10),
+      command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+      options: { quick: options.quick, only: options.only, size: options.size, hidden, peers: options.peers, seed: options.seed, kernelPlan: kernels, aaePlan: aae, agreementSteps },
+      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), platform: `${process.platform} ${process.arch}`, node: process.version },
+      adapter: adapter as unknown as Record<string, unknown>,
+      peers: statuses,
+      workloads,
+      targets: targets(workloads),
+    };
+    const files = writeResults(options.outDir, results, ratioChart(results));
+    return { results, files, table: formatTable(results) };
+  } finally {
+    engine.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  let parsed: ReturnType<typeof parseArguments>;
+  try {
+    parsed = parseArguments(process.argv.slice(2));
+  } catch (error) {
+    console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  }
+  const root = findPackageRoot();
+  const { results, files, table } = await runBench({ ...parsed, outDir: parsed.outDir ?? join(root, 'bench', 'results'), log: (line) => console.error(line) });
+  console.log(`\n${results.machine.cpuModel} (${results.machine.cpus} cores), adapter: ${String(results.adapter.description || results.adapter.device)}\n`);
+  console.log(table);
+  console.log(`\n${formatTargets(results)}\n\nwrote ${files.json} and ${files.svg}`);
+}
+
+function findPackageRoot(): string {
+  // The bundle runs from node_modules/.cache/...; the package root is the folder above node_modules.
+  const here = dirname(fileURLToPath(import.meta.url));
+  const marker = here.lastIndexOf('/node_modules/');
+  return marker >= 0 ? here.slice(0, marker) : join(here, '..');
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

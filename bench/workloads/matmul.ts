@@ -1,0 +1,55 @@
+// Matmul at the shapes an AAE step runs (each layer's forward, and its backward: dX = dY·Wᵀ and
+// dW = Xᵀ·dY) and at square sizes. tfjs gets the same transposes through tf.matMul's flags.
+import { matmul } from '../../src/ops/matmul.js';
+import { repeatedOperation, type Workload } from './workload.js';
+
+interface MatmulShape {
+  M: number;
+  K: number;
+  N: number;
+  transposeA?: boolean;
+  transposeB?: boolean;
+}
+
+const BATCH = 100;
+
+/** Layers (in, out) whose shapes the issue names: 784→1000, 1000→1000, 1000→8, 8→1000. */
+const LAYERS: readonly [number, number][] = [
+  [784, 1000],
+  [1000, 1000],
+  [1000, 8],
+  [8, 1000],
+];
+
+export function matmulShapes(quick: boolean): MatmulShape[] {
+  const forward = LAYERS.map(([inputs, outputs]) => ({ M: BATCH, K: inputs, N: outputs }));
+  if (quick) return [...forward, { M: 256, K: 256, N: 256 }];
+  const backward = LAYERS.flatMap(([inputs, outputs]): MatmulShape[] => [
+    { M: BATCH, K: outputs, N: inputs, transposeB: true }, // dX = dY · Wᵀ
+    { M: inputs, K: BATCH, N: outputs, transposeA: true }, // dW = Xᵀ · dY
+  ]);
+  const square = [256, 512, 1024].map((n) => ({ M: n, K: n, N: n }));
+  return [...forward, ...backward, ...square];
+}
+
+export function describeMatmul({ M, K, N, transposeA, transposeB }: MatmulShape): string {
+  const a = transposeA ? `(${K}x${M})ᵀ` : `${M}x${K}`;
+  const b = transposeB ? `(${N}x${K})ᵀ` : `${K}x${N}`;
+  return `matmul ${a}·${b}`;
+}
+
+export function matmulWorkloads(quick: boolean): Workload[] {
+  return matmulShapes(quick).map((shape) => {
+    const transposeA = shape.transposeA ?? false;
+    const transposeB = shape.transposeB ?? false;
+    return repeatedOperation({
+      name: describeMatmul(shape),
+      group: 'matmul',
+      unit: 'GFLOP/s',
+      amountPerOperation: 2 * shape.M * shape.K * shape.N,
+      inputShapes: [transposeA ? [shape.K, shape.M] : [shape.M, shape.K], transposeB ? [shape.N, shape.K] : [shape.K, shape.N]],
+      ours: ([a, b]) => matmul(a, b, { transposeA, transposeB }),
+      theirs: (tf, [a, b]) => tf.matMul(a, b, transposeA, transposeB),
+    });
+  });
+}

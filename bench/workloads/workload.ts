@@ -1,0 +1,92 @@
+// A kernel workload: the same operation on both sides, repeated a few times per timed run so that
+// even the tiny shapes take long enough to time; the run ends with the last result read back.
+import type { Engine } from '../../src/device/engine.js';
+import type { Tensor } from '../../src/tensor/tensor.js';
+import type { Tensor as TfTensor } from '@tensorflow/tfjs';
+import { seededUniform } from '../../src/random/seeded.js';
+import type { Runner } from '../harness.js';
+import type { Peer, Tf } from '../peers/tfjs.js';
+
+export type ThroughputUnit = 'GFLOP/s' | 'GB/s';
+
+export interface Workload {
+  name: string;
+  /** What `--only` selects by (e.g. 'matmul'). */
+  group: string;
+  unit: ThroughputUnit;
+  /** FLOPs or bytes moved by one operation. */
+  amountPerOperation: number;
+  /** Operations per timed run. */
+  operationsPerRun: number;
+  ours(engine: Engine): Runner;
+  peer(peer: Peer): Promise<Runner>;
+}
+
+export interface RepeatedOperation {
+  name: string;
+  group: string;
+  unit: ThroughputUnit;
+  amountPerOperation: number;
+  /** Shapes of the inputs, filled with the same seeded uniform values on both sides. */
+  inputShapes: readonly (readonly number[])[];
+  ours(inputs: Tensor[]): Tensor;
+  theirs(tf: Tf, inputs: TfTensor[]): TfTensor;
+}
+
+/** Enough operations per run that each run does about this much work (FLOPs or bytes). */
+const WORK_PER_RUN = 40e6;
+const MAX_OPERATIONS_PER_RUN = 32;
+
+export function repeatedOperation(spec: RepeatedOperation): Workload {
+  const operationsPerRun = Math.max(1, Math.min(MAX_OPERATIONS_PER_RUN, Math.ceil(WORK_PER_RUN / spec.amountPerOperation)));
+  const values = () => spec.inputShapes.map((shape, i) => seededValues(shape.reduce((a, b) => a * b, 1), 1000 + i));
+  return {
+    name: spec.name,
+    group: spec.group,
+    unit: spec.unit,
+    amountPerOperation: spec.amountPerOperation,
+    operationsPerRun,
+    ours(engine) {
+      const inputs = values().map((data, i) => engine.keep(engine.tensor(data, [...spec.inputShapes[i]])));
+      return {
+        async run() {
+          const last = engine.noGrad(() =>
+            engine.scope(() => {
+              let output = spec.ours(inputs);
+              for (let i = 1; i < operationsPerRun; i++) output = spec.ours(inputs);
+              return output;
+            }),
+          );
+          await last.read();
+          last.dispose();
+        },
+        dispose: () => inputs.forEach((t) => t.dispose()),
+      };
+    },
+    async peer(peer) {
+      await peer.activate();
+      const tf = peer.tf;
+      const inputs = values().map((data, i) => tf.tensor(data, [...spec.inputShapes[i]]));
+      return {
+        before: () => peer.activate(),
+        async run() {
+          let output = spec.theirs(tf, inputs);
+          for (let i = 1; i < operationsPerRun; i++) {
+            output.dispose();
+            output = spec.theirs(tf, inputs);
+          }
+          await peer.wait(output.data());
+          output.dispose();
+        },
+        dispose: () => inputs.forEach((t) => t.dispose()),
+      };
+    },
+  };
+}
+
+export function seededValues(count: number, seed: number): Float32Array {
+  const next = seededUniform(seed);
+  const values = new Float32Array(count);
+  for (let i = 0; i < count; i++) values[i] = 2 * next() - 1;
+  return values;
+}

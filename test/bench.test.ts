@@ -1,0 +1,97 @@
+// The benchmark suite's correctness: the loss-agreement check that guards every reported AAE time,
+// and a quick end-to-end run that must write the results file. No timing is asserted.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../src/device/engine.js';
+import { loadPeers, TFJS_NODE_UNAVAILABLE, type Peer } from '../bench/peers/tfjs.js';
+import { compareLosses, trainSteps } from '../bench/workloads/aae/agreement.js';
+import { ourAae } from '../bench/workloads/aae/ours.js';
+import { initialState, makeBatches, type AaeArchitecture, type AaeBatch } from '../bench/workloads/aae/setup.js';
+import { tfjsAae } from '../bench/workloads/aae/tfjs.js';
+import { runBench } from '../bench/run.js';
+import type { BenchResults } from '../bench/results-format.js';
+
+const TINY: AaeArchitecture = { hidden: [32, 32] };
+const STEPS = 3;
+
+describe('AAE loss agreement', () => {
+  let engine: Engine;
+  let cpu: Peer;
+  let batches: AaeBatch[];
+  beforeAll(async () => {
+    engine = await createEngine();
+    cpu = (await loadPeers(['tfjs-cpu'], engine)).peers[0];
+    batches = await makeBatches(STEPS, 7);
+  });
+  afterAll(() => engine?.dispose());
+
+  async function losses(theirArchitecture: AaeArchitecture) {
+    const ours = ourAae(engine, TINY, initialState(TINY, 5));
+    const theirs = await tfjsAae(cpu, initialState(theirArchitecture, 5));
+    try {
+      return compareLosses((await trainSteps(ours, batches, STEPS)).losses, (await trainSteps(theirs, batches, STEPS)).losses);
+    } finally {
+      ours.dispose();
+      theirs.dispose();
+    }
+  }
+
+  it('agrees with tfjs for the same architecture, weights and data', async () => {
+    const agreement = await losses(TINY);
+    expect(agreement.agrees, agreement.worst.loss).toBe(true);
+    expect(agreement.ours).toHaveLength(STEPS);
+    expect(agreement.worst.relativeDifference).toBeLessThan(1e-3);
+  });
+
+  it('refuses a tfjs side with a different hidden width', async () => {
+    expect((await losses({ hidden: [32, 33] })).agrees).toBe(false);
+  });
+
+  it('refuses a tfjs side with an extra layer', async () => {
+    expect((await losses({ hidden: [32, 32, 32] })).agrees).toBe(false);
+  });
+
+  it('fails on NaN or on a different number of steps', () => {
+    expect(compareLosses([[1, 2, 3]], [[1, 2, NaN]]).agrees).toBe(false);
+    expect(compareLosses([[1, 2, 3]], []).agrees).toBe(false);
+    expect(compareLosses([[1, 2, 3]], [[1.0001, 2, 3]]).agrees).toBe(true);
+  });
+});
+
+describe('quick run', () => {
+  it('completes and writes the results with their expected fields', async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'bench-'));
+    const { results, files, table } = await runBench({
+      quick: true,
+      only: ['aae-step', 'elementwise'],
+      size: 'small',
+      hidden: [16, 16],
+      peers: ['tfjs-cpu', 'tfjs-node'],
+      outDir,
+      seed: 1,
+      log: () => {},
+    });
+    expect(existsSync(files.svg)).toBe(true);
+    expect(readFileSync(files.svg, 'utf8')).toContain('<svg');
+    const written = JSON.parse(readFileSync(files.json, 'utf8')) as BenchResults;
+    expect(written).toEqual(JSON.parse(JSON.stringify(results)));
+    expect(written.machine.cpus).toBeGreaterThan(0);
+    expect(typeof written.adapter.description).toBe('string');
+    expect(written.peers.find((p) => p.name === 'tfjs-node')).toMatchObject({ available: false, reason: TFJS_NODE_UNAVAILABLE });
+    const aae = written.workloads.find((w) => w.group === 'aae-step')!;
+    expect(aae.agreement!['tfjs-cpu']!.agrees).toBe(true);
+    for (const workload of written.workloads) {
+      expect(workload.systems['webgpu-aae']!.status).toBe('ok');
+      expect(workload.systems['webgpu-aae']!.medianMs).toBeGreaterThan(0);
+      const peer = workload.systems['tfjs-cpu']!;
+      expect(peer.status).toBe('ok');
+      expect(peer.ratio).toBeCloseTo(peer.medianMs! / workload.systems['webgpu-aae']!.medianMs!, 6);
+    }
+    expect(aae.systems['webgpu-aae']!.firstStepMs).toBeGreaterThan(0);
+    expect(aae.systems['webgpu-aae']!.peakBytes).toBeGreaterThan(0);
+    expect(aae.systems['tfjs-cpu']!.peakBytes).toBeGreaterThan(0);
+    expect(table).toContain('aae-step');
+  });
+});
