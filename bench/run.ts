@@ -120,7 +120,7 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
       addRatios(result);
       workloads.push(result);
     }
-    const kernelWorkloads = [...matmulWorkloads(options.quick), ...bandwidthWorkloads(options.quick), ...fusedLinearWorkloads()].filter((w) => options.only.includes(w.group));
+    const kernelWorkloads = [...matmulWorkloads(options.quick), ...bandwidthWorkloads(options.quick), ...fusedLinearWorkloads(options.quick)].filter((w) => options.only.includes(w.group));
     for (const workload of kernelWorkloads) {
       const result = await runKernelWorkload(workload, engine, peers, kernels);
       const summary = Object.entries(result.systems).map(([name, s]) => `${name} ${s.status === 'ok' ? `${s.medianMs!.toFixed(3)} ms${s.ratio ? ` (${s.ratio.toFixed(2)}x)` : ''}` : s.status}`);

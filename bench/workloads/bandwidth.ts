@@ -9,6 +9,7 @@ export function bandwidthWorkloads(quick: boolean): Workload[] {
   const label = `${count / (1 << 20) >= 1 ? `${count / (1 << 20)}M` : `${count / 1024}K`} f32`;
   return [
     repeatedOperation({
+      quick,
       name: `add ${label}`,
       group: 'elementwise',
       unit: 'GB/s',
@@ -18,6 +19,7 @@ export function bandwidthWorkloads(quick: boolean): Workload[] {
       theirs: (tf, [a, b]) => tf.add(a, b),
     }),
     repeatedOperation({
+      quick,
       name: `sum ${label}`,
       group: 'reduction',
       unit: 'GB/s',

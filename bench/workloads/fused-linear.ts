@@ -7,7 +7,7 @@ import { repeatedOperation, type Workload } from './workload.js';
 
 const [M, K, N] = [100, 1000, 1000];
 
-export function fusedLinearWorkloads(): Workload[] {
+export function fusedLinearWorkloads(quick: boolean): Workload[] {
   const common = {
     group: 'fused-linear',
     unit: 'GFLOP/s' as const,
@@ -16,12 +16,14 @@ export function fusedLinearWorkloads(): Workload[] {
   };
   return [
     repeatedOperation({
+      quick,
       ...common,
       name: `linear+bias+relu fused ${M}x${K}·${K}x${N}`,
       ours: ([x, w, b]) => linear(x, w, b, 'relu'),
       theirs: (tf, [x, w, b]) => tf.fused.matMul({ a: x, b: w, bias: b, activation: 'relu' }),
     }),
     repeatedOperation({
+      quick,
       ...common,
       name: `linear+bias+relu separate ops ${M}x${K}·${K}x${N}`,
       ours: ([x, w, b]) => relu(add(matmul(x, w), b)),

@@ -43,6 +43,7 @@ export function matmulWorkloads(quick: boolean): Workload[] {
     const transposeA = shape.transposeA ?? false;
     const transposeB = shape.transposeB ?? false;
     return repeatedOperation({
+      quick,
       name: describeMatmul(shape),
       group: 'matmul',
       unit: 'GFLOP/s',

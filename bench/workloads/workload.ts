@@ -31,14 +31,22 @@ export interface RepeatedOperation {
   inputShapes: readonly (readonly number[])[];
   ours(inputs: Tensor[]): Tensor;
   theirs(tf: Tf, inputs: TfTensor[]): TfTensor;
+  /** Quick runs (the test's smoke run) do a little work per run instead of WORK_PER_RUN. */
+  quick?: boolean;
 }
 
-/** Enough operations per run that each run does about this much work (FLOPs or bytes). */
-const WORK_PER_RUN = 40e6;
+/**
+ * Enough operations per run that each run does about this much work (FLOPs or bytes): the run ends by
+ * reading the last result back (on both sides), and with too few operations per run that readback, not
+ * the kernel, is what gets timed (a 1000×1000 result is 4 MB).
+ */
+const WORK_PER_RUN = 1e9;
+const QUICK_WORK_PER_RUN = 40e6;
 const MAX_OPERATIONS_PER_RUN = 32;
 
 export function repeatedOperation(spec: RepeatedOperation): Workload {
-  const operationsPerRun = Math.max(1, Math.min(MAX_OPERATIONS_PER_RUN, Math.ceil(WORK_PER_RUN / spec.amountPerOperation)));
+  const work = spec.quick ? QUICK_WORK_PER_RUN : WORK_PER_RUN;
+  const operationsPerRun = Math.max(1, Math.min(MAX_OPERATIONS_PER_RUN, Math.ceil(work / spec.amountPerOperation)));
   const values = () => spec.inputShapes.map((shape, i) => seededValues(shape.reduce((a, b) => a * b, 1), 1000 + i));
   return {
     name: spec.name,
