@@ -26,6 +26,7 @@ model:
   --latent D            code dimensions (the style code z of the categorical AAEs)  (default 2)
   --clusters K          categories of y for clustering-aae               (default 16)
   --gate                vae-gan: skip D's or the decoder's update when D is far ahead or behind
+  --gamma G             vae-gan: the decoder's weight of feature reconstruction against the GAN loss (default 0.01)
   --size NAME           paper (1000-1000 hidden) | small (256-256) | tiny (32-32)   (default paper)
 training:
   --epochs N            epochs to train (with --resume: in total)        (default 5)

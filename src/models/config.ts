@@ -65,6 +65,8 @@ export interface ModelConfig {
   batchSize: number;
   /** VAE-GAN: skip D's or the decoder's update when D is far ahead or behind (the reference code's gating). */
   gating: boolean;
+  /** VAE-GAN: how much the decoder weighs feature reconstruction against fooling D (the paper's gamma). */
+  gamma: number;
   learningRate: number;
   adversarialLearningRate: number;
   beta1: number;
@@ -86,6 +88,7 @@ export function defaultConfig(overrides: Partial<ModelConfig> = {}): ModelConfig
     noise: 8,
     batchSize: 100,
     gating: false,
+    gamma: 1e-2,
     learningRate: 1e-3,
     // Measured on the label-conditioned MoG-10 AAE (10,000 labels, 3 epochs): 26 % of test codes in their
     // own component with 2e-4, 37 % with 1e-3; with every label and 1e-3, 93 % after 2 epochs. The
@@ -127,7 +130,7 @@ export function validateConfig(config: ModelConfig): void {
   if (config.conditional && config.prior === 'gaussian') problem('label-conditioned regularization needs a prior with components: mog10 or swissroll.');
   if (config.gating && config.model !== 'vae-gan') problem(`update gating is for the vae-gan, not ${config.model}.`);
   if (config.conditional && config.model !== 'aae') problem(`conditional regularization is for the aae model, not ${config.model}.`);
-  for (const key of ['learningRate', 'adversarialLearningRate', 'priorScale'] as const) {
+  for (const key of ['learningRate', 'adversarialLearningRate', 'priorScale', 'gamma'] as const) {
     if (!(config[key] > 0 && Number.isFinite(config[key]))) problem(`${key} must be positive, got ${config[key]}.`);
   }
   if (!(config.beta1 >= 0 && config.beta1 < 1)) problem(`beta1 must be in [0, 1), got ${config.beta1}.`);

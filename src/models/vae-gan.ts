@@ -20,9 +20,6 @@ import { ConstantCache } from './constants.js';
 import { Encoder } from './encoder.js';
 import { GenerativeModel, type TrainingBatch } from './model.js';
 
-/** How much the decoder weighs feature reconstruction against fooling the discriminator (the paper's gamma). */
-export const DEFAULT_GAMMA = 1e-2;
-
 /** The reference code's balance point of D's errors and the margin around it, for `gating`. */
 export const GATE_EQUILIBRIUM = 0.68;
 export const GATE_MARGIN = 0.35;
@@ -68,7 +65,7 @@ export class VaeGan extends GenerativeModel {
   constructor(engine: Engine, config: ModelConfig) {
     super(engine, config);
     const { pixels, hidden, latent, seed } = config;
-    this.gamma = DEFAULT_GAMMA;
+    this.gamma = config.gamma;
     this.encoder = new Encoder(engine, 'gaussian', pixels, hidden, latent, config.noise, deriveSeed(seed, 1));
     this.decoder = new Mlp(engine, [latent, ...[...hidden].reverse(), pixels], { seed: deriveSeed(seed, 2) });
     this.discriminatorFeatures = new Mlp(engine, [pixels, ...hidden], { hidden: 'relu', output: 'relu', seed: deriveSeed(seed, 3) });
