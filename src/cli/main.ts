@@ -9,6 +9,7 @@ import { createModelPrior } from '../models/priors.js';
 import { CheckpointError, loadModelCheckpoint } from '../training/model-checkpoint.js';
 import { classificationError, classifyImages, clusterError, reconstructionBce } from '../training/evaluate.js';
 import { CategoricalAae } from '../models/categorical-aae.js';
+import type { GenerativeModel } from '../models/model.js';
 import { gmmOfCodes, parzenEvaluation } from './evaluation-commands.js';
 import { renderSamples } from '../training/run-pictures.js';
 import { CHECKPOINT_FILE, train, TrainingDiverged, TrainingInputError } from '../training/trainer.js';
@@ -231,14 +232,7 @@ async function evalCommand(args: string[]): Promise<number> {
       const wants = metric === 'test-error' ? 'semi-supervised-aae or dimensionality-reduction-aae' : 'clustering-aae';
       throw new UsageError(`eval --metric ${metric} is for the ${wants}; ${checkpoint} holds a ${model.config.model}.`);
     }
-    const mnist = await loadMnist();
-    if (model.config.pixels !== mnist.test.pixels) {
-      throw new UsageError(
-        `eval: ${checkpoint} holds a model of ${model.config.pixels}-pixel images, but MNIST's have ${mnist.test.pixels} (${mnist.test.width}×${mnist.test.height}); it was trained on other data and cannot be evaluated on MNIST.`,
-      );
-    }
-    const count = Math.min(evaluationSize ?? mnist.test.count, mnist.test.count);
-    const images = uploadImages(engine, mnist.test.images.subarray(0, count * mnist.test.pixels), count, mnist.test.pixels);
+    const { mnist, images, count } = await mnistTestImages(engine, model, checkpoint, 'eval', evaluationSize);
     const result: Record<string, unknown> = { checkpoint, model: model.config.model, epoch: position.epoch, metric, images: count };
     if (metric === 'parzen') {
       Object.assign(result, await parzenEvaluation(engine, model, mnist, sampleCount, count, 10_000, seed));
@@ -286,12 +280,7 @@ async function gmmCommand(args: string[]): Promise<number> {
   try {
     const { model } = await loadCheckpointForCli(engine, checkpoint);
     if (!model.supportsEncoding) throw new UsageError(`gmm: the ${model.config.model} has no encoder, so it has no codes to fit.`);
-    const mnist = await loadMnist();
-    if (model.config.pixels !== mnist.test.pixels) {
-      throw new UsageError(`gmm: ${checkpoint} holds a model of ${model.config.pixels}-pixel images, but MNIST's have ${mnist.test.pixels}.`);
-    }
-    const count = Math.min(evaluationSize ?? mnist.test.count, mnist.test.count);
-    const images = uploadImages(engine, mnist.test.images.subarray(0, count * mnist.test.pixels), count, mnist.test.pixels);
+    const { images } = await mnistTestImages(engine, model, checkpoint, 'gmm', evaluationSize);
     const result = await gmmOfCodes(engine, model, images, k, covariance, seed);
     images.tensor.dispose();
     console.log(JSON.stringify({ checkpoint, model: model.config.model, codes: 'test set', ...result }));
@@ -299,6 +288,19 @@ async function gmmCommand(args: string[]): Promise<number> {
   } finally {
     engine.dispose();
   }
+}
+
+/** MNIST, and its first `evaluationSize` test images on the GPU, after checking that the model fits them. */
+async function mnistTestImages(engine: Engine, model: GenerativeModel, checkpoint: string, command: string, evaluationSize: number | undefined) {
+  const mnist = await loadMnist();
+  if (model.config.pixels !== mnist.test.pixels) {
+    throw new UsageError(
+      `${command}: ${checkpoint} holds a model of ${model.config.pixels}-pixel images, but MNIST's have ${mnist.test.pixels} (${mnist.test.width}×${mnist.test.height}); it was trained on other data and cannot be used on MNIST.`,
+    );
+  }
+  const count = Math.min(evaluationSize ?? mnist.test.count, mnist.test.count);
+  const images = uploadImages(engine, mnist.test.images.subarray(0, count * mnist.test.pixels), count, mnist.test.pixels);
+  return { mnist, images, count };
 }
 
 async function requireCheckpoint(command: string, path: string | undefined): Promise<string> {
