@@ -237,6 +237,22 @@ describe('image grids', () => {
 });
 
 describe('latent scatter', () => {
+  it('draws a title too long for its scale smaller instead of cutting it off', () => {
+    const title = 'DIMENSIONALITY-REDUCTION-AAE CODES OF 10000 TEST DIGITS';
+    const picture = latentScatter(Float32Array.from([0, 0, 1, 1]), [0, 1], { size: 600, title });
+    const { titleY } = scatterLayout(Float32Array.from([0, 0, 1, 1]), [0, 1], { size: 600, title });
+    // Nothing is drawn in the outermost columns of the title band, and something is drawn inside it.
+    const inkAt = (x: number, y: number) => picture.pixels[3 * (y * picture.width + x)] < 200;
+    let edgeInk = false;
+    let ink = false;
+    for (let y = titleY; y < titleY + 14; y++) {
+      for (const x of [0, 1, picture.width - 2, picture.width - 1]) edgeInk ||= inkAt(x, y);
+      for (let x = 0; x < picture.width; x++) ink ||= inkAt(x, y);
+    }
+    expect(edgeInk).toBe(false);
+    expect(ink).toBe(true);
+  });
+
   it('draws each point in its label colour where the layout puts it, and a legend of the labels', () => {
     const points = Float32Array.of(-2, -1, 2, 1, 0, 0, -1.5, 0.8, 1e9, 0, NaN, 3);
     const labels = Uint8Array.of(0, 1, 2, 3, 4, 5);

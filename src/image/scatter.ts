@@ -99,7 +99,10 @@ export function latentScatter(points: Float32Array, labels: ArrayLike<number> | 
   drawAxes(raster, layout);
   drawLegend(raster, layout, size);
   if (options.title) {
-    drawText(raster, options.title, Math.round((size - textWidth(options.title, textScale)) / 2), layout.titleY, AXIS_COLOR, textScale);
+    // A long title is drawn smaller rather than cut off at the edges.
+    let titleScale = textScale;
+    while (titleScale > 1 && textWidth(options.title, titleScale) > size - 8) titleScale--;
+    drawText(raster, options.title, Math.max(0, Math.round((size - textWidth(options.title, titleScale)) / 2)), layout.titleY, AXIS_COLOR, titleScale);
   }
   return raster;
 }
