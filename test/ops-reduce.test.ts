@@ -8,13 +8,14 @@ import { broadcastReference, expectClose, randomValues, reduceReference, size, t
 const gpu = useEngine();
 
 // Full reductions, short axes (one invocation per output), long rows (one workgroup tree per row) and
-// few very long rows (split into segments, two passes).
+// few very long rows (split into segments of 65536, two passes: rows over 131072 elements).
 const reductions: { shape: number[]; axis?: number }[] = [
   { shape: [1] },
   { shape: [7, 33] },
   { shape: [1000] },
   { shape: [100, 784] },
   { shape: [100003] },
+  { shape: [300007] },
   { shape: [1], axis: 0 },
   { shape: [7, 33], axis: 0 },
   { shape: [7, 33], axis: -1 },
@@ -23,6 +24,7 @@ const reductions: { shape: number[]; axis?: number }[] = [
   { shape: [1000], axis: 0 },
   { shape: [3, 4, 5], axis: 1 },
   { shape: [2, 20001], axis: 1 },
+  { shape: [2, 300001], axis: 1 },
   { shape: [30000, 3], axis: 0 },
 ];
 
@@ -76,9 +78,9 @@ describe('reductions against float64', () => {
 
   it('full sums repeat exactly', async () => {
     const { engine } = gpu;
-    const x = randomValues(100003, 22, -1, 1);
-    const first = engine.scope(() => sum(engine.tensor(x, [100003])));
-    const second = engine.scope(() => sum(engine.tensor(x, [100003])));
+    const x = randomValues(300007, 22, -1, 1);
+    const first = engine.scope(() => sum(engine.tensor(x, [300007])));
+    const second = engine.scope(() => sum(engine.tensor(x, [300007])));
     expect((await first.read())[0]).toBe((await second.read())[0]);
     first.dispose();
     second.dispose();
@@ -145,11 +147,11 @@ describe('reduction gradients', () => {
     expect(await gradOf([5, 1, 5, 2, 2, 0], [2, 3], 1)).toEqual([1, 0, 0, 1, 0, 0]);
     expect(await gradOf([5, 1, 5, 5, 2, 0], [2, 3], 0)).toEqual([1, 0, 1, 0, 1, 0]);
     // Long enough for two passes over segments: ties across segments still pick the first.
-    const flat = new Array<number>(20001).fill(1);
-    flat[9000] = 2;
-    flat[19000] = 2;
-    const grad = await gradOf(flat, [20001]);
-    expect(grad[9000]).toBe(1);
+    const flat = new Array<number>(300001).fill(1);
+    flat[100000] = 2;
+    flat[250000] = 2;
+    const grad = await gradOf(flat, [300001]);
+    expect(grad[100000]).toBe(1);
     expect(grad.reduce((a, v) => a + v, 0)).toBe(1);
   });
 });
