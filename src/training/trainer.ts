@@ -1,18 +1,17 @@
 import { appendFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Engine } from '../device/engine.js';
-import { Batcher } from '../data/batcher.js';
-import { gatherImages, uploadImages, type GpuImageSet } from '../data/gpu-images.js';
+import { uploadImages, type GpuImageSet } from '../data/gpu-images.js';
 import { loadMnist, splitMnist, type LabelledImages, type Mnist } from '../data/mnist.js';
 import { defaultConfig, usesLabelledPhase, type ModelConfig } from '../models/config.js';
 import { createModel } from '../models/create-model.js';
-import type { GenerativeModel, TrainingBatch } from '../models/model.js';
-import { createModelPrior, type Prior } from '../models/priors.js';
+import type { GenerativeModel } from '../models/model.js';
+import { createModelPrior } from '../models/priors.js';
 import { deriveSeed } from '../random/seeded.js';
-import type { Tensor } from '../tensor/tensor.js';
 import { classificationError, classifyImages, clusterError, componentAccuracy, encodeImages, reconstructionBce } from './evaluate.js';
 import { CategoricalAae } from '../models/categorical-aae.js';
 import { CheckpointError, loadModelCheckpoint, NonFiniteState, saveModelCheckpoint, type SplitSettings } from './model-checkpoint.js';
+import { TrainingSteps } from './training-steps.js';
 import { renderLatentMap, renderReconstructions, renderSamples } from './run-pictures.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
@@ -131,53 +130,20 @@ export async function train(engine: Engine, options: TrainOptions): Promise<Epoc
   const split = checkedInput(() =>
     splitMnist(data, { validation: splitSettings.validation, labelled: splitSettings.labels, seed: config.seed, trainSize: splitSettings.trainSize }),
   );
-  const batchSize = config.batchSize;
-  const batcher = checkedInput(() => new Batcher(split.train, { batchSize, seed: deriveSeed(config.seed, 7) }));
-  // A new run in a used folder starts its own metrics; its checkpoint and pictures replace the old ones epoch by epoch.
-  if (!options.resume) await writeFile(join(options.out, METRICS_FILE), '');
   const trainImages = uploadImages(engine, data.train.images, data.train.count, config.pixels);
   const evaluationCount = Math.min(options.evaluationSize ?? data.test.count, data.test.count);
   const testImages = uploadImages(engine, data.test.images.subarray(0, evaluationCount * config.pixels), evaluationCount, config.pixels);
-  const labelled = new Set(split.labelled);
-  const unlabelledSlot = config.classes;
-
-  const inputs = {
-    indices: engine.keep(engine.empty([batchSize], 'u32')),
-    labels: engine.keep(engine.empty([batchSize], 'u32')),
-    priorCodes: engine.keep(engine.empty([batchSize, config.latent])),
-    priorComponents: engine.keep(engine.empty([batchSize], 'u32')),
-  };
-  // The semi-supervised AAE also takes a labelled minibatch each step, cycled through the labelled set.
-  const semiSupervised = usesLabelledPhase(config.model);
-  const labelledInputs = semiSupervised
-    ? { indices: engine.keep(engine.empty([batchSize], 'u32')), labels: engine.keep(engine.empty([batchSize], 'u32')) }
-    : null;
-  const labelledBatcher = semiSupervised ? checkedInput(() => new Batcher(split.labelled, { batchSize, seed: deriveSeed(config.seed, 8) })) : null;
-  // A resumed run continues the labelled stream where it was: one labelled batch was drawn per step.
-  for (let step = 0; labelledBatcher && step < steps; step++) labelledBatcher.next();
-  batcher.startAt(startEpoch);
-  const stepsPerEpoch = batcher.batchesPerEpoch;
-  let prior = epochPrior(config, startEpoch);
-
-  const fillInputs = () => {
-    const indices = batcher.next();
-    const labels = new Uint32Array(batchSize);
-    for (let i = 0; i < batchSize; i++) {
-      labels[i] = config.conditional && !labelled.has(indices[i]) ? unlabelledSlot : data.train.labels[indices[i]];
-    }
-    // Label-conditioned regularization: the prior sample beside image i comes from its digit's component
-    // and carries the same label; an unlabelled image is matched with a sample of the whole mixture.
-    const sample = config.conditional ? prior.sample(batchSize, labels.map((label) => (label === unlabelledSlot ? randomComponent(prior) : label))) : prior.sample(batchSize);
-    inputs.indices.write(indices);
-    inputs.labels.write(labels);
-    inputs.priorCodes.write(sample.codes);
-    inputs.priorComponents.write(config.conditional ? labels : Uint32Array.from(sample.components));
-    if (labelledInputs && labelledBatcher) {
-      const labelledIndices = labelledBatcher.next();
-      labelledInputs.indices.write(labelledIndices);
-      labelledInputs.labels.write(Uint32Array.from(labelledIndices, (index) => data.train.labels[index]));
-    }
-  };
+  let trainingSteps: TrainingSteps;
+  try {
+    trainingSteps = checkedInput(() => new TrainingSteps(model, { images: trainImages, train: data.train, split, stepsDone: steps }));
+  } catch (error) {
+    trainImages.tensor.dispose();
+    testImages.tensor.dispose();
+    throw error;
+  }
+  const stepsPerEpoch = trainingSteps.stepsPerEpoch;
+  // A new run in a used folder starts its own metrics; its checkpoint and pictures replace the old ones epoch by epoch.
+  if (!options.resume) await writeFile(join(options.out, METRICS_FILE), '');
 
   /** `epoch` counts from 0: the epochs before it were saved. */
   const diverged = (what: string, epoch: number) =>
@@ -188,36 +154,19 @@ export async function train(engine: Engine, options: TrainOptions): Promise<Epoc
     );
 
   const metrics: EpochMetrics[] = [];
-  let captured: ReturnType<typeof engine.capture<Tensor>> | null = null;
   try {
     for (let epoch = startEpoch; epoch < options.epochs; epoch++) {
-      prior = epochPrior(config, epoch);
       const started = performance.now();
       const sums = new Float64Array(model.lossNames.length);
       let reads = 0;
       for (let step = 0; step < stepsPerEpoch; step++) {
-        fillInputs();
-        if (!captured) {
-          captured = engine.capture(() =>
-            model.trainStep({
-              images: gatherImages(trainImages, inputs.indices),
-              labels: inputs.labels,
-              priorCodes: inputs.priorCodes,
-              priorComponents: inputs.priorComponents,
-              ...(labelledInputs ? { labelledImages: gatherImages(trainImages, labelledInputs.indices), labelledLabels: labelledInputs.labels } : {}),
-            } satisfies TrainingBatch),
-          );
-        } else {
-          captured.run();
-        }
-        steps++;
+        trainingSteps.step();
         const readNow = (step + 1) % (options.readEvery ?? 50) === 0 || step === stepsPerEpoch - 1;
         if (!readNow) continue;
-        const values = Array.from((await captured.outputs.read()) as Float32Array);
-        const losses = Object.fromEntries(model.lossNames.map((name, i) => [name, values[i]]));
-        const bad = model.lossNames.find((_, i) => !Number.isFinite(values[i]));
-        if (bad) throw diverged(`the ${bad} loss became ${values[model.lossNames.indexOf(bad)]} in epoch ${epoch + 1}, step ${step + 1}`, epoch);
-        values.forEach((value, i) => (sums[i] += value));
+        const losses = await trainingSteps.readLosses();
+        const bad = model.lossNames.find((name) => !Number.isFinite(losses[name]));
+        if (bad) throw diverged(`the ${bad} loss became ${losses[bad]} in epoch ${epoch + 1}, step ${step + 1}`, epoch);
+        model.lossNames.forEach((name, i) => (sums[i] += losses[name]));
         reads++;
         const seconds = (performance.now() - started) / 1000;
         options.onProgress?.({ epoch: epoch + 1, epochs: options.epochs, step: step + 1, stepsPerEpoch, stepsPerSecond: (step + 1) / seconds, losses });
@@ -225,7 +174,7 @@ export async function train(engine: Engine, options: TrainOptions): Promise<Epoc
       const seconds = (performance.now() - started) / 1000;
       const epochMetrics: EpochMetrics = {
         epoch: epoch + 1,
-        steps,
+        steps: trainingSteps.steps,
         losses: Object.fromEntries(model.lossNames.map((name, i) => [name, sums[i] / reads])),
         ...(await evaluate(model, testImages, data.test, evaluationCount, options.out, trainImages, data.train)),
         seconds,
@@ -236,7 +185,7 @@ export async function train(engine: Engine, options: TrainOptions): Promise<Epoc
         throw diverged(`the test reconstruction BCE became ${epochMetrics.reconstructionBce} after epoch ${epoch + 1}`, epoch);
       }
       try {
-        await saveModelCheckpoint(checkpointPath, model, { epoch: epoch + 1, steps, split: splitSettings });
+        await saveModelCheckpoint(checkpointPath, model, { epoch: epoch + 1, steps: trainingSteps.steps, split: splitSettings });
       } catch (error) {
         if (error instanceof NonFiniteState) throw diverged(`'${error.tensor}' became NaN or infinite in epoch ${epoch + 1}`, epoch);
         throw error;
@@ -246,21 +195,11 @@ export async function train(engine: Engine, options: TrainOptions): Promise<Epoc
       options.onEpoch?.(epochMetrics);
     }
   } finally {
-    captured?.dispose();
-    for (const tensor of Object.values(inputs)) tensor.dispose();
+    trainingSteps.dispose();
     trainImages.tensor.dispose();
     testImages.tensor.dispose();
   }
   return metrics;
-}
-
-/** A fresh, seeded prior stream per epoch, so that a resumed run draws what an uninterrupted one would. */
-function epochPrior(config: ModelConfig, epoch: number): Prior {
-  return createModelPrior(config, deriveSeed(config.seed, 10_000 + epoch));
-}
-
-function randomComponent(prior: Prior): number {
-  return prior.sample(1).components[0];
 }
 
 /** The per-epoch evaluation and pictures; a fixed prior seed keeps the sample grids comparable across epochs. */
