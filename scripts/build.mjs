@@ -3,6 +3,7 @@
 // external: Node loads it at run time; browsers never need it.
 import { build } from 'esbuild';
 import { readdirSync } from 'node:fs';
+import { buildBrowserBundle } from './browser-bundle.mjs';
 
 const shared = {
   bundle: true,
@@ -15,6 +16,9 @@ const shared = {
 };
 
 await build({ ...shared, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', platform: 'neutral' });
+
+// One minified ES module for browsers (package.json's "./browser" export; the page in web/ uses it too).
+await buildBrowserBundle('dist/webgpu-aae.browser.js');
 
 // The command-line tool (package.json's bin).
 await build({ ...shared, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', packages: 'external', banner: { js: '#!/usr/bin/env node' } });

@@ -2,12 +2,17 @@
 # Makes a fresh clone ready to run: npm packages, then a WebGPU adapter. On a machine without a GPU
 # it installs Mesa's software Vulkan driver (Debian, as root) when no adapter is found.
 # Called by `npm test` and the examples, so the README's two commands need nothing else. Safe to rerun.
+# With --browser (npm test) it also installs Debian's Chromium for the browser test, when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm packages (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
+fi
+
+if [ "${1:-}" = --browser ] && [ "$(id -u)" = 0 ] && [ -r /etc/debian_version ]; then
+  bash scripts/install-chromium.sh
 fi
 
 if node scripts/check-adapter.mjs 2>/dev/null; then

@@ -38,6 +38,7 @@ export type { Reduction } from './ops/losses/reduction.js';
 
 // Random numbers
 export { Random } from './random/philox.js';
+export { deriveSeed } from './random/seeded.js';
 
 // Optimizers
 export { Optimizer } from './optim/optimizer.js';
@@ -55,7 +56,7 @@ export { spirals, type ToyDataset } from './data/spirals.js';
 export { accuracy } from './data/accuracy.js';
 export { gaussianBlobs, syntheticImages, SYNTHETIC_SHAPES } from './data/toy2d.js';
 export { parseIdx, encodeIdx, isGzip } from './data/idx.js';
-export { loadMnist, splitMnist, selectImages, type LabelledImages, type Mnist, type MnistSplit } from './data/mnist.js';
+export { loadMnist, mnistFromIdx, MNIST_FILES, splitMnist, selectImages, type IdxFile, type LabelledImages, type Mnist, type MnistSplit } from './data/mnist.js';
 export { Batcher, pickLabels, type BatcherOptions } from './data/batcher.js';
 export { uploadImages, gatherImages, type GpuImageSet } from './data/gpu-images.js';
 
@@ -83,3 +84,10 @@ export { headSeparation } from './ops/losses/head-separation.js';
 // Evaluation: Gaussian mixtures by EM, Parzen-window log-likelihood
 export * from './gmm/index.js';
 export { parzenLogLikelihood, parzenLogLikelihoods, parzenLogDensities, chooseSigma, type ParzenOptions, type SigmaScore } from './evaluation/parzen.js';
+
+// Training without files (the CLI's trainer and the browser page share these)
+export { TrainingSteps, type TrainingStepsOptions } from './training/training-steps.js';
+export { traceLosses } from './training/loss-trace.js';
+export { samplesPicture, reconstructionsPicture, latentPicture } from './training/pictures.js';
+export { encodeImages, reconstructionBce, componentAccuracy } from './training/evaluate.js';
+export { createModelPrior } from './models/priors.js';

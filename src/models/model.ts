@@ -71,6 +71,14 @@ export abstract class GenerativeModel {
     return bceWithLogits(this.decodeLogits(this.encode(images), labels), images, 'batchMean');
   }
 
+  /** Frees the GPU memory of the networks and the optimizers' state; the model is unusable after. */
+  dispose(): void {
+    for (const optimizer of Object.values(this.optimizers())) {
+      for (const tensor of Object.values(optimizer.state().tensors)) tensor.dispose();
+    }
+    for (const module of Object.values(this.modules())) module.dispose();
+  }
+
   get supportsEncoding(): boolean {
     return true;
   }
