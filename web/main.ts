@@ -48,7 +48,9 @@ function chosenConfig(): Partial<ModelConfig> {
   return {
     model: choice === 'aae-conditional' ? 'aae' : (choice as ModelConfig['model']),
     conditional: choice === 'aae-conditional',
-    prior: controls.prior.value as ModelConfig['prior'],
+    // The VAE's prior is N(0, I) whatever the menu says; the plain AE has none, and shows how its codes
+    // sit against N(0, I).
+    prior: choice.startsWith('aae') ? (controls.prior.value as ModelConfig['prior']) : 'gaussian',
     hidden: HIDDEN_SIZES[controls.size.value as SizePreset],
     seed,
   };
