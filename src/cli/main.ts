@@ -15,7 +15,7 @@ import { renderSamples } from '../training/run-pictures.js';
 import { CHECKPOINT_FILE, train, TrainingDiverged, TrainingInputError } from '../training/trainer.js';
 import { deriveSeed } from '../random/seeded.js';
 import { EVAL_HELP, GMM_HELP, MAIN_HELP, SAMPLE_HELP, TRAIN_HELP } from './help.js';
-import { oneOf, parseOptions, positiveNumber, wholeNumber } from './options.js';
+import { nonNegativeNumber, oneOf, parseOptions, positiveNumber, wholeNumber } from './options.js';
 import { ProgressReporter } from './progress.js';
 import { EXIT_USAGE, UsageError } from './usage-error.js';
 
@@ -54,6 +54,7 @@ async function trainCommand(args: string[]): Promise<number> {
     gamma: { type: 'string' },
     latent: { type: 'string' },
     clusters: { type: 'string' },
+    'style-noise': { type: 'string' },
     size: { type: 'string' },
     epochs: { type: 'string' },
     'batch-size': { type: 'string' },
@@ -83,6 +84,7 @@ async function trainCommand(args: string[]): Promise<number> {
     gamma: values.gamma === undefined ? undefined : positiveNumber('gamma', values.gamma as string, 1e-2),
     latent: wholeNumber('latent', values.latent as string | undefined, 2),
     clusters: wholeNumber('clusters', values.clusters as string | undefined),
+    styleNoise: values['style-noise'] === undefined ? undefined : nonNegativeNumber('style-noise', values['style-noise'] as string, 0),
     hidden: HIDDEN_SIZES[oneOf('size', values.size as string | undefined, SIZES, 'paper')],
     batchSize: wholeNumber('batch-size', values['batch-size'] as string | undefined, 100),
     learningRate: positiveNumber('lr', values.lr as string | undefined, 1e-3),
@@ -169,7 +171,7 @@ async function checkResumable(out: string, config: Partial<ModelConfig>, given: 
     }
   }
   // A resumed run continues with the checkpoint's settings, so that it reaches what an uninterrupted run would.
-  const ignored = ['prior-scale', 'lr', 'adversarial-lr', 'seed', 'labels', 'train-size'].filter(given);
+  const ignored = ['prior-scale', 'style-noise', 'lr', 'adversarial-lr', 'seed', 'labels', 'train-size'].filter(given);
   if (ignored.length > 0) {
     console.error(`webgpu-aae: --resume keeps the run's own settings; ignoring ${ignored.map((flag) => `--${flag}`).join(', ')}.`);
   }
