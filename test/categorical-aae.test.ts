@@ -63,7 +63,7 @@ describe('categorical AAE: the style posterior', () => {
     const model = new CategoricalAae(engine, clusteringConfig({ styleNoise: 0.5 }));
     const rows = 4000;
     const samples = engine.scope(() => engine.noGrad(() => model.sampleStyle(engine.tensor(new Float32Array(rows * 8).fill(3), [rows, 8]))));
-    const values = await samples.read();
+    const values = Array.from(await samples.read());
     samples.dispose();
     const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
     const deviation = Math.sqrt(values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / values.length);

@@ -7,7 +7,7 @@ import { uploadImages } from '../data/gpu-images.js';
 import { defaultConfig, HIDDEN_SIZES, MODEL_KINDS, POSTERIORS, PRIORS, usesLabelledPhase, type ModelConfig, type SizePreset } from '../models/config.js';
 import { createModelPrior } from '../models/priors.js';
 import { CheckpointError, loadModelCheckpoint } from '../training/model-checkpoint.js';
-import { classificationError, classifyImages, clusterError, reconstructionBce } from '../training/evaluate.js';
+import { categoryLogitsOfImages, classificationError, classifyImages, clusterError, reconstructionBce } from '../training/evaluate.js';
 import { CategoricalAae } from '../models/categorical-aae.js';
 import type { GenerativeModel } from '../models/model.js';
 import { gmmOfCodes, parzenEvaluation } from './evaluation-commands.js';
@@ -241,15 +241,15 @@ async function evalCommand(args: string[]): Promise<number> {
     } else if (metric === 'reconstruction') {
       result.reconstructionBce = await reconstructionBce(model, images, mnist.test.labels, count);
     } else if (model instanceof CategoricalAae) {
-      const testCategories = await classifyImages(model, images, count);
       const labels = mnist.test.labels.subarray(0, count);
       if (metric === 'test-error') {
-        result.testError = classificationError(testCategories, labels, model.config.clusters);
+        result.testError = classificationError(await classifyImages(model, images, count), labels, model.config.clusters);
       } else {
         const trainImages = uploadImages(engine, mnist.train.images, mnist.train.count, mnist.train.pixels);
-        const trainCategories = await classifyImages(model, trainImages, mnist.train.count);
+        const trainLogits = await categoryLogitsOfImages(model, trainImages, mnist.train.count);
         trainImages.tensor.dispose();
-        result.clusterError = clusterError(trainCategories, mnist.train.labels, testCategories, labels, model.config.clusters);
+        const testLogits = await categoryLogitsOfImages(model, images, count);
+        result.clusterError = clusterError(trainLogits, mnist.train.labels, testLogits, labels, model.config.clusters);
       }
     }
     images.tensor.dispose();

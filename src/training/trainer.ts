@@ -10,7 +10,7 @@ import type { GenerativeModel, TrainingBatch } from '../models/model.js';
 import { createModelPrior, type Prior } from '../models/priors.js';
 import { deriveSeed } from '../random/seeded.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { classificationError, classifyImages, clusterError, componentAccuracy, encodeImages, reconstructionBce } from './evaluate.js';
+import { categoryLogitsOfImages, classificationError, classifyImages, clusterError, componentAccuracy, encodeImages, reconstructionBce } from './evaluate.js';
 import { CategoricalAae } from '../models/categorical-aae.js';
 import { CheckpointError, loadModelCheckpoint, NonFiniteState, saveModelCheckpoint, type SplitSettings } from './model-checkpoint.js';
 import { renderLatentMap, renderReconstructions, renderSamples } from './run-pictures.js';
@@ -286,12 +286,11 @@ async function evaluate(
   await renderLatentMap(codes, config.latent, labels, join(out, 'latent.png'), `${config.model} codes of ${count} test digits`);
   if (config.conditional) result.componentAccuracy = componentAccuracy(pictures, codes, labels);
   if (model instanceof CategoricalAae) {
-    const testCategories = await classifyImages(model, testImages, count);
     if (usesLabelledPhase(config.model)) {
-      result.testError = classificationError(testCategories, labels, config.clusters);
+      result.testError = classificationError(await classifyImages(model, testImages, count), labels, config.clusters);
     } else {
-      const trainCategories = await classifyImages(model, trainImages, train.count);
-      result.clusterError = clusterError(trainCategories, train.labels, testCategories, labels, config.clusters);
+      const trainLogits = await categoryLogitsOfImages(model, trainImages, train.count);
+      result.clusterError = clusterError(trainLogits, train.labels, await categoryLogitsOfImages(model, testImages, count), labels, config.clusters);
     }
   }
   return result;
