@@ -45,6 +45,12 @@ describe('categorical AAE: y at initialisation', () => {
     for (const module of Object.values(model.modules())) module.dispose();
   });
 
+  it('keeps the usual initialisation where a labelled phase breaks the symmetry', async () => {
+    const model = new CategoricalAae(gpu.engine, defaultConfig({ model: 'semi-supervised-aae', latent: 8, hidden: HIDDEN_SIZES.small }));
+    expect(confidenceAndSpread(await classifyImages(model, digits), 10).meanMaximum).toBeLessThan(0.3);
+    for (const module of Object.values(model.modules())) module.dispose();
+  });
+
   it('Linear initGain scales the initial weights and nothing else', async () => {
     const plain = new Linear(gpu.engine, 20, 6, { seed: 9 });
     const scaled = new Linear(gpu.engine, 20, 6, { seed: 9, initGain: CATEGORY_HEAD_GAIN });

@@ -49,7 +49,9 @@ export class ClusterHeads extends Module {
  * reconstruction has given it a meaning, every image drifts into the same two or three categories, and
  * a saturated softmax passes too little gradient to ever leave them (measured on the clustering AAE: 3 of
  * 16 categories used, 75-80 % cluster error). Larger weights give a confident y that already differs
- * from image to image, spread over the categories, from the first step.
+ * from image to image, spread over the categories, from the first step. Models with a labelled phase do
+ * without: their labels break the symmetry, and the gain cost the semi-supervised AAE (9.1 % test error
+ * after one epoch against 7.1 %).
  */
 export const CATEGORY_HEAD_GAIN = 10;
 
@@ -90,7 +92,7 @@ export class CategoricalAae extends GenerativeModel {
     this.clusterHeads = config.model === 'dimensionality-reduction-aae' ? new ClusterHeads(engine, clusters, latent, deriveSeed(seed, 7)) : null;
     const last = hidden[hidden.length - 1];
     this.trunk = new Mlp(engine, [pixels, ...hidden], { hidden: 'relu', output: 'relu', seed: deriveSeed(seed, 1) });
-    this.categoryHead = new Linear(engine, last, clusters, { seed: deriveSeed(seed, 4), initGain: CATEGORY_HEAD_GAIN });
+    this.categoryHead = new Linear(engine, last, clusters, { seed: deriveSeed(seed, 4), initGain: this.semiSupervised ? 1 : CATEGORY_HEAD_GAIN });
     this.styleHead = new Linear(engine, last, latent, { seed: deriveSeed(seed, 5) });
     const representation = this.clusterHeads ? latent : clusters + latent;
     this.decoder = new Mlp(engine, [representation, ...[...hidden].reverse(), pixels], { seed: deriveSeed(seed, 2) });
