@@ -25,6 +25,8 @@ model:
   --conditional         give the discriminator the labels (mog10, swissroll; an extra slot for unlabelled)
   --latent D            code dimensions (the style code z of the categorical AAEs)  (default 2)
   --clusters K          categories of y for clustering-aae               (default 16)
+  --style-noise S       categorical AAEs: standard deviation of the style posterior N(f(x), S² I)
+                                                                         (default 0.7 clustering-aae, else 0)
   --gate                vae-gan: skip D's or the decoder's update when D is far ahead or behind
   --gamma G             vae-gan: the decoder's weight of feature reconstruction against the GAN loss (default 0.01)
   --size NAME           paper (1000-1000 hidden) | small (256-256) | tiny (32-32)   (default paper)

@@ -7,7 +7,7 @@ import { uploadImages } from '../data/gpu-images.js';
 import { defaultConfig, HIDDEN_SIZES, MODEL_KINDS, POSTERIORS, PRIORS, usesLabelledPhase, type ModelConfig, type SizePreset } from '../models/config.js';
 import { createModelPrior } from '../models/priors.js';
 import { CheckpointError, loadModelCheckpoint } from '../training/model-checkpoint.js';
-import { classificationError, classifyImages, clusterError, reconstructionBce } from '../training/evaluate.js';
+import { categoryLogitsOfImages, classificationError, classifyImages, clusterError, reconstructionBce } from '../training/evaluate.js';
 import { CategoricalAae } from '../models/categorical-aae.js';
 import type { GenerativeModel } from '../models/model.js';
 import { gmmOfCodes, parzenEvaluation } from './evaluation-commands.js';
@@ -15,7 +15,7 @@ import { renderSamples } from '../training/run-pictures.js';
 import { CHECKPOINT_FILE, train, TrainingDiverged, TrainingInputError } from '../training/trainer.js';
 import { deriveSeed } from '../random/seeded.js';
 import { EVAL_HELP, GMM_HELP, MAIN_HELP, SAMPLE_HELP, TRAIN_HELP } from './help.js';
-import { oneOf, parseOptions, positiveNumber, wholeNumber } from './options.js';
+import { nonNegativeNumber, oneOf, parseOptions, positiveNumber, wholeNumber } from './options.js';
 import { ProgressReporter } from './progress.js';
 import { EXIT_USAGE, UsageError } from './usage-error.js';
 
@@ -54,6 +54,7 @@ async function trainCommand(args: string[]): Promise<number> {
     gamma: { type: 'string' },
     latent: { type: 'string' },
     clusters: { type: 'string' },
+    'style-noise': { type: 'string' },
     size: { type: 'string' },
     epochs: { type: 'string' },
     'batch-size': { type: 'string' },
@@ -83,6 +84,7 @@ async function trainCommand(args: string[]): Promise<number> {
     gamma: values.gamma === undefined ? undefined : positiveNumber('gamma', values.gamma as string, 1e-2),
     latent: wholeNumber('latent', values.latent as string | undefined, 2),
     clusters: wholeNumber('clusters', values.clusters as string | undefined),
+    styleNoise: values['style-noise'] === undefined ? undefined : nonNegativeNumber('style-noise', values['style-noise'] as string, 0),
     hidden: HIDDEN_SIZES[oneOf('size', values.size as string | undefined, SIZES, 'paper')],
     batchSize: wholeNumber('batch-size', values['batch-size'] as string | undefined, 100),
     learningRate: positiveNumber('lr', values.lr as string | undefined, 1e-3),
@@ -169,7 +171,7 @@ async function checkResumable(out: string, config: Partial<ModelConfig>, given: 
     }
   }
   // A resumed run continues with the checkpoint's settings, so that it reaches what an uninterrupted run would.
-  const ignored = ['prior-scale', 'lr', 'adversarial-lr', 'seed', 'labels', 'train-size'].filter(given);
+  const ignored = ['prior-scale', 'style-noise', 'lr', 'adversarial-lr', 'seed', 'labels', 'train-size'].filter(given);
   if (ignored.length > 0) {
     console.error(`webgpu-aae: --resume keeps the run's own settings; ignoring ${ignored.map((flag) => `--${flag}`).join(', ')}.`);
   }
@@ -239,15 +241,15 @@ async function evalCommand(args: string[]): Promise<number> {
     } else if (metric === 'reconstruction') {
       result.reconstructionBce = await reconstructionBce(model, images, mnist.test.labels, count);
     } else if (model instanceof CategoricalAae) {
-      const testCategories = await classifyImages(model, images, count);
       const labels = mnist.test.labels.subarray(0, count);
       if (metric === 'test-error') {
-        result.testError = classificationError(testCategories, labels, model.config.clusters);
+        result.testError = classificationError(await classifyImages(model, images, count), labels, model.config.clusters);
       } else {
         const trainImages = uploadImages(engine, mnist.train.images, mnist.train.count, mnist.train.pixels);
-        const trainCategories = await classifyImages(model, trainImages, mnist.train.count);
+        const trainLogits = await categoryLogitsOfImages(model, trainImages, mnist.train.count);
         trainImages.tensor.dispose();
-        result.clusterError = clusterError(trainCategories, mnist.train.labels, testCategories, labels, model.config.clusters);
+        const testLogits = await categoryLogitsOfImages(model, images, count);
+        result.clusterError = clusterError(trainLogits, mnist.train.labels, testLogits, labels, model.config.clusters);
       }
     }
     images.tensor.dispose();

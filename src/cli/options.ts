@@ -32,3 +32,10 @@ export function positiveNumber(option: string, value: string | undefined, fallba
   if (!(number > 0 && Number.isFinite(number))) throw new UsageError(`--${option}: '${value}' is not a positive number.`);
   return number;
 }
+
+export function nonNegativeNumber(option: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!(value.trim() !== '' && number >= 0 && Number.isFinite(number))) throw new UsageError(`--${option}: '${value}' is not a number >= 0.`);
+  return number;
+}

@@ -60,6 +60,11 @@ export interface ModelConfig {
   classes: number;
   /** Categories of y for the semi-supervised (= classes) and clustering AAEs. */
   clusters: number;
+  /**
+   * Categorical AAEs: standard deviation of the style posterior q(z|x) = N(f(x), styleNoise² I); 0 makes
+   * z = f(x). The noise bounds what z can carry, so the decoder has to take the category from y.
+   */
+  styleNoise: number;
   /** Dimensions of the noise the universal-approximator posterior takes beside the image. */
   noise: number;
   batchSize: number;
@@ -86,6 +91,7 @@ export function defaultConfig(overrides: Partial<ModelConfig> = {}): ModelConfig
     classes: 10,
     clusters: overrides.model === 'clustering-aae' ? 16 : 10,
     noise: 8,
+    styleNoise: defaultStyleNoise(overrides.model),
     batchSize: 100,
     gating: false,
     gamma: 1e-2,
@@ -103,6 +109,11 @@ export function defaultConfig(overrides: Partial<ModelConfig> = {}): ModelConfig
   if (config.model === 'ae') config.posterior = 'deterministic';
   validateConfig(config);
   return config;
+}
+
+/** See `ModelConfig.styleNoise`; measured values are in the README. */
+function defaultStyleNoise(model: ModelKind | undefined): number {
+  return model === 'clustering-aae' ? 0.7 : 0;
 }
 
 /** Leaves out keys given as undefined, so that they do not hide the defaults. */
@@ -133,5 +144,7 @@ export function validateConfig(config: ModelConfig): void {
   for (const key of ['learningRate', 'adversarialLearningRate', 'priorScale', 'gamma'] as const) {
     if (!(config[key] > 0 && Number.isFinite(config[key]))) problem(`${key} must be positive, got ${config[key]}.`);
   }
+  if (!(config.styleNoise >= 0 && Number.isFinite(config.styleNoise))) problem(`styleNoise must be 0 or more, got ${config.styleNoise}.`);
+  if (config.styleNoise > 0 && !isCategorical(config.model)) problem(`styleNoise is for the categorical AAEs, not ${config.model}.`);
   if (!(config.beta1 >= 0 && config.beta1 < 1)) problem(`beta1 must be in [0, 1), got ${config.beta1}.`);
 }

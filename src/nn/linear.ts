@@ -9,6 +9,8 @@ export interface LinearOptions {
   init?: InitScheme;
   /** Seed of the initial weights. Default 0. */
   seed?: number;
+  /** Multiplies the initial weights (a layer whose outputs must start larger than the scheme gives). Default 1. */
+  initGain?: number;
   /** Fused into the matmul's epilogue. Default 'none'. */
   activation?: Activation;
   /** Slope for x < 0 under 'leakyRelu'. Default 0.2. */
@@ -37,7 +39,11 @@ export class Linear extends Module {
     this.activation = options.activation ?? 'none';
     this.leakySlope = options.leakySlope ?? 0.2;
     const scheme = options.init ?? (this.activation === 'relu' || this.activation === 'leakyRelu' ? 'he' : 'xavier');
-    this.weight = this.addParameter('weight', parameter(engine, initWeights(scheme, inFeatures, outFeatures, options.seed ?? 0), [inFeatures, outFeatures]));
+    const gain = options.initGain ?? 1;
+    if (!(gain > 0 && Number.isFinite(gain))) throw new Error(`Linear: initGain must be a positive number, got ${String(gain)}.`);
+    const weights = initWeights(scheme, inFeatures, outFeatures, options.seed ?? 0);
+    if (gain !== 1) weights.forEach((value, i) => (weights[i] = gain * value));
+    this.weight = this.addParameter('weight', parameter(engine, weights, [inFeatures, outFeatures]));
     this.bias = options.bias === false ? null : this.addParameter('bias', parameter(engine, new Float32Array(outFeatures), [outFeatures]));
   }
 

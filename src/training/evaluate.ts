@@ -4,6 +4,7 @@ import { gatherImages } from '../data/gpu-images.js';
 import type { GenerativeModel } from '../models/model.js';
 import type { CategoricalAae } from '../models/categorical-aae.js';
 import type { Prior } from '../models/priors.js';
+import type { Tensor } from '../tensor/tensor.js';
 
 /** Rows per evaluation batch: large enough to keep dispatches few, small enough for any adapter. */
 const EVALUATION_BATCH = 500;
@@ -88,18 +89,28 @@ export function componentAccuracy(prior: Prior, codes: Float32Array, labels: Arr
 
 /** q(y | x) of the first `count` images, [count, clusters], for the semi-supervised and clustering AAEs. */
 export async function classifyImages(model: CategoricalAae, images: GpuImageSet, count = images.count): Promise<Float32Array> {
+  return readCategoryRows(model, images, count, (batch) => model.classify(batch));
+}
+
+/**
+ * The logits of q(y | x) of the first `count` images, [count, clusters]. A confident softmax rounds to
+ * exactly 1 in f32 for most images; the logits still tell which image is the most confident.
+ */
+export async function categoryLogitsOfImages(model: CategoricalAae, images: GpuImageSet, count = images.count): Promise<Float32Array> {
+  return readCategoryRows(model, images, count, (batch) => model.encodeBoth(batch).categoryLogits);
+}
+
+async function readCategoryRows(model: CategoricalAae, images: GpuImageSet, count: number, rowsOf: (batch: Tensor) => Tensor): Promise<Float32Array> {
   const engine = model.engine;
   const clusters = model.config.clusters;
   const parts = batches(count).map(([start, end]) => ({
     start,
-    probabilities: engine.scope(() =>
-      engine.noGrad(() => model.classify(gatherImages(images, engine.tensor(Uint32Array.from({ length: end - start }, (_, i) => start + i), [end - start])))),
-    ),
+    rows: engine.scope(() => engine.noGrad(() => rowsOf(gatherImages(images, engine.tensor(Uint32Array.from({ length: end - start }, (_, i) => start + i), [end - start]))))),
   }));
   const result = new Float32Array(count * clusters);
-  for (const { start, probabilities } of parts) {
-    result.set((await probabilities.read()) as Float32Array, start * clusters);
-    probabilities.dispose();
+  for (const { start, rows } of parts) {
+    result.set((await rows.read()) as Float32Array, start * clusters);
+    rows.dispose();
   }
   return result;
 }
@@ -122,29 +133,45 @@ export function classificationError(probabilities: Float32Array, labels: ArrayLi
 }
 
 /**
- * The paper's cluster error: each cluster k takes the label of the training image with the highest
- * q(y = k | x); a test image is wrong when the label of its most likely cluster is not its own.
+ * log q(y = k | x) of one row of logits, in float64: l_k - max - log1p(Σ over the other categories of
+ * exp(l_j - max)), so that even a row whose softmax is 1 - 1e-30 is told apart from one at 1 - 1e-20.
+ */
+export function logProbability(logits: ArrayLike<number>, row: number, k: number, clusters: number): number {
+  const start = row * clusters;
+  let best = 0;
+  for (let j = 1; j < clusters; j++) if (logits[start + j] > logits[start + best]) best = j;
+  const top = logits[start + best];
+  let rest = 0;
+  for (let j = 0; j < clusters; j++) if (j !== best) rest += Math.exp(logits[start + j] - top);
+  return logits[start + k] - top - Math.log1p(rest);
+}
+
+/**
+ * The paper's cluster error, from the logits of q(y | x): each cluster k takes the label of the training
+ * image with the highest q(y = k | x); a test image is wrong when the label of its most likely cluster
+ * is not its own. Confidence is compared in float64 (`logProbability`): in f32 most images of a trained
+ * model have q = 1 exactly, and the "most confident" image would be merely the first of the ties.
  */
 export function clusterError(
-  trainProbabilities: Float32Array,
+  trainLogits: Float32Array,
   trainLabels: ArrayLike<number>,
-  testProbabilities: Float32Array,
+  testLogits: Float32Array,
   testLabels: ArrayLike<number>,
   clusters: number,
 ): number {
-  const trainRows = trainProbabilities.length / clusters;
+  const trainRows = trainLogits.length / clusters;
   const clusterLabels = new Int32Array(clusters).fill(-1);
   for (let k = 0; k < clusters; k++) {
     let best = -Infinity;
     for (let row = 0; row < trainRows; row++) {
-      const p = trainProbabilities[row * clusters + k];
-      if (p > best) {
-        best = p;
+      const confidence = logProbability(trainLogits, row, k, clusters);
+      if (confidence > best) {
+        best = confidence;
         clusterLabels[k] = trainLabels[row];
       }
     }
   }
-  const assigned = argmaxRows(testProbabilities, clusters);
+  const assigned = argmaxRows(testLogits, clusters);
   let wrong = 0;
   for (let i = 0; i < assigned.length; i++) if (clusterLabels[assigned[i]] !== testLabels[i]) wrong++;
   return wrong / assigned.length;

@@ -8,7 +8,7 @@ import { createModel } from '../models/create-model.js';
 import type { GenerativeModel } from '../models/model.js';
 import { createModelPrior } from '../models/priors.js';
 import { deriveSeed } from '../random/seeded.js';
-import { classificationError, classifyImages, clusterError, componentAccuracy, encodeImages, reconstructionBce } from './evaluate.js';
+import { categoryLogitsOfImages, classificationError, classifyImages, clusterError, componentAccuracy, encodeImages, reconstructionBce } from './evaluate.js';
 import { CategoricalAae } from '../models/categorical-aae.js';
 import { CheckpointError, loadModelCheckpoint, NonFiniteState, saveModelCheckpoint, type SplitSettings } from './model-checkpoint.js';
 import { TrainingSteps } from './training-steps.js';
@@ -225,12 +225,11 @@ async function evaluate(
   await renderLatentMap(codes, config.latent, labels, join(out, 'latent.png'), `${config.model} codes of ${count} test digits`);
   if (config.conditional) result.componentAccuracy = componentAccuracy(pictures, codes, labels);
   if (model instanceof CategoricalAae) {
-    const testCategories = await classifyImages(model, testImages, count);
     if (usesLabelledPhase(config.model)) {
-      result.testError = classificationError(testCategories, labels, config.clusters);
+      result.testError = classificationError(await classifyImages(model, testImages, count), labels, config.clusters);
     } else {
-      const trainCategories = await classifyImages(model, trainImages, train.count);
-      result.clusterError = clusterError(trainCategories, train.labels, testCategories, labels, config.clusters);
+      const trainLogits = await categoryLogitsOfImages(model, trainImages, train.count);
+      result.clusterError = clusterError(trainLogits, train.labels, await categoryLogitsOfImages(model, testImages, count), labels, config.clusters);
     }
   }
   return result;
