@@ -1,8 +1,10 @@
 // Our VAE-GAN step, built from the engine's pieces (not src/models, so that it is exactly the step the
 // issue describes and both sides can share every random number): captured on the first call, replayed
 // after; the four losses are the one readback. Who gets which gradient, as in src/models/vae-gan.ts:
-// encoder KL + feature reconstruction; decoder GAMMA · feature reconstruction + the non-saturating GAN
-// loss; discriminator the GAN loss only. Each update is its own phase with the other networks frozen.
+// encoder PRIOR_WEIGHT · KL + feature reconstruction; decoder GAMMA · feature reconstruction + the
+// non-saturating GAN loss; discriminator the GAN loss only. Each update is its own phase with the other
+// networks frozen. D_l here is D's second hidden layer, as issue 5 asks (the model uses its first layer
+// before the ReLU; the work per step is about the same).
 import { backward } from '../../../src/autograd/tape.js';
 import type { CapturedStep } from '../../../src/device/captured-step.js';
 import type { Engine } from '../../../src/device/engine.js';
@@ -21,7 +23,7 @@ import { Adam } from '../../../src/optim/adam.js';
 import type { Tensor } from '../../../src/tensor/tensor.js';
 import { mlpStateDict, type LayerState } from '../aae/setup.js';
 import type { TrainingStepper } from '../training-step/stepper.js';
-import { ADAM, GAMMA } from './hyperparameters.js';
+import { ADAM, GAMMA, PRIOR_WEIGHT } from './hyperparameters.js';
 import { BATCH, LATENT, PIXELS, networkSizes, type VaeGanArchitecture, type VaeGanBatch, type VaeGanState } from './setup.js';
 
 export function ourVaeGan(engine: Engine, architecture: VaeGanArchitecture, state: VaeGanState): TrainingStepper<VaeGanBatch> {
@@ -78,7 +80,7 @@ export function ourVaeGan(engine: Engine, architecture: VaeGanArchitecture, stat
       const { mean, logVariance, z } = encode();
       const kl = gaussianKl(mean, logVariance, 'batchMean');
       const feature = mse(discriminatorFeatures.forward(decode(z)), target, 'batchMean');
-      backward(add(kl, feature));
+      backward(add(mulScalar(kl, PRIOR_WEIGHT), feature));
       return [kl, feature];
     });
     encoderOptimizer.step();

@@ -6,7 +6,7 @@ import type { Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
 import type { Peer } from '../../peers/tfjs.js';
 import type { LayerState } from '../aae/setup.js';
 import type { TrainingStepper } from '../training-step/stepper.js';
-import { ADAM, GAMMA } from './hyperparameters.js';
+import { ADAM, GAMMA, PRIOR_WEIGHT } from './hyperparameters.js';
 import { BATCH, LATENT, PIXELS, type VaeGanBatch, type VaeGanState } from './setup.js';
 
 interface TfLayer {
@@ -70,7 +70,7 @@ export async function tfjsVaeGan(peer: Peer, state: VaeGanState): Promise<Traini
           const kl = batchMeanOfSum(mean.square().add(logVariance.exp()).sub(1).sub(logVariance).mul(0.5));
           const feature = batchMeanOfSum(features(decode(z)).sub(target).square());
           terms = [tf.keep(kl), tf.keep(feature)];
-          return kl.add(feature) as Scalar;
+          return kl.mul(PRIOR_WEIGHT).add(feature) as Scalar;
         },
         false,
         encoderVariables,
