@@ -69,8 +69,9 @@ export interface ModelConfig {
   gamma: number;
   /**
    * VAE-GAN: the encoder's weight of the KL term against feature reconstruction. Both are sums (over code
-   * dimensions, over features); with weight 1 the KL held the code to ~4 nats and reconstructions ignored
-   * the input, 0.1 let it carry ~18.
+   * dimensions, over D_l's features), and the features' squared distances are small next to a pixel BCE:
+   * after 200 steps the code carried ~10 nats with weight 1 and ~22 with 0.1, at about the same test
+   * reconstruction BCE (150, 153); 0.1 is what the 30-minute run in the README used.
    */
   priorWeight: number;
   learningRate: number;
