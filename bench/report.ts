@@ -39,6 +39,9 @@ export function targets(workloads: readonly WorkloadResult[]): BenchResults['tar
   return found;
 }
 
+/** Workloads that time whole training steps (and report first-step time and peak bytes). */
+const TRAINING_STEP_GROUPS = ['aae-step', 'vae-gan-step'];
+
 const formatMs = (ms: number | undefined) => (ms === undefined ? '-' : ms >= 100 ? ms.toFixed(0) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3));
 const formatBytes = (bytes: number | undefined) => (bytes === undefined ? '-' : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
 
@@ -58,12 +61,11 @@ export function formatTable(results: BenchResults): string {
     });
     lines.push(`| ${workload.name} | ${cells.join(' | ')} |`);
   }
-  const aae = results.workloads.find((w) => w.group === 'aae-step');
-  if (aae) {
-    lines.push('', '| aae-step | ' + systems.join(' | ') + ' |', `|---|${systems.map(() => '---').join('|')}|`);
-    lines.push(`| time to first step | ${systems.map((s) => (aae.systems[s]?.firstStepMs !== undefined ? `${formatMs(aae.systems[s]!.firstStepMs)} ms` : '-')).join(' | ')} |`);
-    lines.push(`| min-max per step | ${systems.map((s) => (aae.systems[s]?.status === 'ok' ? `${formatMs(aae.systems[s]!.minMs)}-${formatMs(aae.systems[s]!.maxMs)} ms` : '-')).join(' | ')} |`);
-    lines.push(`| peak bytes | ${systems.map((s) => formatBytes(aae.systems[s]?.peakBytes)).join(' | ')} |`);
+  for (const step of results.workloads.filter((w) => TRAINING_STEP_GROUPS.includes(w.group))) {
+    lines.push('', `| ${step.group} | ` + systems.join(' | ') + ' |', `|---|${systems.map(() => '---').join('|')}|`);
+    lines.push(`| time to first step | ${systems.map((s) => (step.systems[s]?.firstStepMs !== undefined ? `${formatMs(step.systems[s]!.firstStepMs)} ms` : '-')).join(' | ')} |`);
+    lines.push(`| min-max per step | ${systems.map((s) => (step.systems[s]?.status === 'ok' ? `${formatMs(step.systems[s]!.minMs)}-${formatMs(step.systems[s]!.maxMs)} ms` : '-')).join(' | ')} |`);
+    lines.push(`| peak bytes | ${systems.map((s) => formatBytes(step.systems[s]?.peakBytes)).join(' | ')} |`);
   }
   const unavailable = results.peers.filter((p) => !p.available);
   if (unavailable.length > 0) lines.push('', ...unavailable.map((p) => `${p.name}: ${p.reason}`));

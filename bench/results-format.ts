@@ -9,7 +9,7 @@ export interface SystemResult {
   status: 'ok' | 'unavailable' | 'mismatch' | 'error';
   /** Why there is no time, when status is not ok. */
   reason?: string;
-  /** Per operation (kernel workloads) or per training step (aae-step). */
+  /** Per operation (kernel workloads) or per training step (aae-step, vae-gan-step). */
   medianMs?: number;
   minMs?: number;
   maxMs?: number;
@@ -18,9 +18,9 @@ export interface SystemResult {
   throughput?: number;
   /** Peer median / our median; only on peers. */
   ratio?: number;
-  /** aae-step: the first step, pipeline compilation included. */
+  /** Training steps: the first step, pipeline compilation included. */
   firstStepMs?: number;
-  /** aae-step: peak GPU (or tensor) bytes. */
+  /** Training steps: peak GPU (or tensor) bytes. */
   peakBytes?: number;
 }
 
@@ -31,7 +31,7 @@ export interface WorkloadResult {
   /** Operations per timed run (kernel workloads); times are per operation. */
   operationsPerRun?: number;
   systems: Partial<Record<SystemName, SystemResult>>;
-  /** aae-step: the loss-agreement check against each peer. */
+  /** Training steps: the loss-agreement check against each peer. */
   agreement?: Partial<Record<PeerName, { agrees: boolean; summary: string }>>;
 }
 

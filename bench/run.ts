@@ -10,12 +10,13 @@ import { loadPeers, PEER_NAMES, type PeerName } from './peers/tfjs.js';
 import { addRatios, formatTable, formatTargets, targets, writeResults } from './report.js';
 import { OURS, type BenchResults, type WorkloadResult } from './results-format.js';
 import { runAaeWorkload } from './workloads/aae/aae-step.js';
+import { runVaeGanWorkload } from './workloads/vae-gan/vae-gan-step.js';
 import { bandwidthWorkloads } from './workloads/bandwidth.js';
 import { fusedLinearWorkloads } from './workloads/fused-linear.js';
 import { matmulWorkloads } from './workloads/matmul.js';
 import type { Workload } from './workloads/workload.js';
 
-export const GROUPS = ['aae-step', 'matmul', 'elementwise', 'reduction', 'fused-linear'] as const;
+export const GROUPS = ['aae-step', 'vae-gan-step', 'matmul', 'elementwise', 'reduction', 'fused-linear'] as const;
 const SIZES = { small: [256, 256], paper: [1000, 1000] } as const;
 
 export interface BenchOptions {
@@ -62,7 +63,7 @@ export function parseArguments(argv: readonly string[]): Omit<BenchOptions, 'log
     else if (arg === '--seed') options.seed = Number(value());
     else if (arg === '--help' || arg === '-h') {
       console.log(
-        'npm run bench -- [--quick] [--only aae-step,matmul,elementwise,reduction,fused-linear] [--size small|paper]\n' +
+        'npm run bench -- [--quick] [--only aae-step,vae-gan-step,matmul,elementwise,reduction,fused-linear] [--size small|paper]\n' +
           '                 [--hidden 256,256] [--peers tfjs-webgpu,tfjs-wasm,tfjs-cpu,tfjs-node] [--out bench/results] [--seed 1]',
       );
       process.exit(0);
@@ -113,10 +114,16 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
     const hidden = options.hidden ?? SIZES[options.size];
     const { kernels, aae, agreementSteps } = plans(options.quick);
     const workloads: WorkloadResult[] = [];
-    // The training step runs first: its first-step time and our peak bytes are then its own.
-    if (options.only.includes('aae-step')) {
-      log(`aae-step, hidden ${hidden.join('-')}:`);
-      const result = await runAaeWorkload(engine, peers, { architecture: { hidden }, seed: options.seed, agreementSteps, plan: aae, log });
+    // The training steps run first: their first-step times are then their own. Our peak bytes are the
+    // engine's peak so far: the AAE step's is its own; the VAE-GAN step, the larger, reuses its pooled buffers.
+    const steps = [
+      ['aae-step', runAaeWorkload],
+      ['vae-gan-step', runVaeGanWorkload],
+    ] as const;
+    for (const [group, runStep] of steps) {
+      if (!options.only.includes(group)) continue;
+      log(`${group}, hidden ${hidden.join('-')}:`);
+      const result = await runStep(engine, peers, { architecture: { hidden }, seed: options.seed, agreementSteps, plan: aae, log });
       addRatios(result);
       workloads.push(result);
     }

@@ -78,10 +78,23 @@ describe('each model trains: its losses are finite and move the right way', () =
     });
   }
 
-  it('vae-gan: all four losses stay finite and the KL and feature terms move', async () => {
-    const { first, last } = await train(tinyConfig({ model: 'vae-gan', latent: 4 }), 40);
+  it('vae-gan: all four losses stay finite, and reconstructions (measured in pixels, not in D_l) improve', async () => {
+    const { engine } = gpu;
+    const config = tinyConfig({ model: 'vae-gan', latent: 4 });
+    const images = uploadImages(engine, data.images, data.count, data.pixels);
+    const pixelBce = async (model: GenerativeModel) => {
+      const all = engine.scope(() => engine.noGrad(() => model.reconstructionLoss(gatherImages(images, engine.tensor(new Uint32Array(200).map((_, i) => i), [200])))));
+      const value = await all.item();
+      all.dispose();
+      return value;
+    };
+    const untrained = await pixelBce(createModel(engine, config));
+    const { first, last, model } = await train(config, 60);
     for (const value of [...first, ...last]) expect(Number.isFinite(value)).toBe(true);
     expect(last[1]).not.toBe(first[1]);
+    // 46 -> 38 here in 60 steps: D_l is a coarser guide than pixels, so less than the AE's 20 %.
+    expect(await pixelBce(model)).toBeLessThan(untrained * 0.9);
+    images.tensor.dispose();
   });
 
   it('gan: both players keep finite losses and the discriminator learns', async () => {
@@ -163,6 +176,36 @@ describe('each phase updates only the networks it should', () => {
     expect(await changedModules(model, () => model.discriminatorPhase(batch()))).toEqual(['discriminatorFeatures', 'discriminatorHead']);
     expect([model.decoder, model.discriminatorFeatures, model.discriminatorHead].some((module) => module.frozen)).toBe(false);
     images.tensor.dispose();
+  });
+
+  it('vae-gan: the GAN term reaches the decoder but not the encoder; the KL weight reaches the encoder', async () => {
+    const { engine } = gpu;
+    const images = uploadImages(engine, data.images, data.count, data.pixels);
+    // Twins from one seed; the second's D head is different. The head is not part of D_l, so it changes
+    // the GAN term only: the encoder's update must not see it, the decoder's must.
+    const make = (overrides: Partial<ModelConfig> = {}) => createModel(engine, tinyConfig({ model: 'vae-gan', latent: 4, ...overrides })) as VaeGan;
+    const parameters = async (module: Module) => (await Promise.all(module.parameters().map((p) => p.read()))).flatMap((values) => Array.from(values));
+    const updateOf = async (model: VaeGan, phase: 'encoderPhase' | 'decoderPhase') => {
+      engine.scope(() => void model[phase](batchFor(engine, images, model, 0, false)));
+      return parameters(phase === 'encoderPhase' ? model.encoder : model.decoder);
+    };
+    const otherHead = (model: VaeGan) => {
+      const state = model.discriminatorHead.stateDict();
+      model.discriminatorHead.loadStateDict(Object.fromEntries(Object.entries(state).map(([name, p]) => [name, new Float32Array(p.size).map((_, i) => Math.sin(i + 1))])));
+      return model;
+    };
+    expect(await updateOf(otherHead(make()), 'encoderPhase')).toEqual(await updateOf(make(), 'encoderPhase'));
+    expect(await updateOf(otherHead(make()), 'decoderPhase')).not.toEqual(await updateOf(make(), 'decoderPhase'));
+    expect(await updateOf(make({ priorWeight: 1 }), 'encoderPhase')).not.toEqual(await updateOf(make({ priorWeight: 0.1 }), 'encoderPhase'));
+    images.tensor.dispose();
+  });
+
+  it('vae-gan: D_l is the first layer of D before its ReLU, and D continues from relu(D_l)', async () => {
+    const { engine } = gpu;
+    const model = createModel(engine, tinyConfig({ model: 'vae-gan', latent: 4 })) as VaeGan;
+    expect(model.discriminatorFeatures.activation).toBe('none');
+    expect(model.discriminatorFeatures.outFeatures).toBe(32);
+    expect(model.discriminatorHead.sizes).toEqual([32, 32, 1]);
   });
 
   it('vae-gan gating: D skips when far ahead, the decoder when D is far behind, both train when both would skip', async () => {

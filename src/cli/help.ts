@@ -28,13 +28,14 @@ model:
   --style-noise S       categorical AAEs: standard deviation of the style posterior N(f(x), S² I)
                                                                          (default 0.7 clustering-aae, else 0)
   --gate                vae-gan: skip D's or the decoder's update when D is far ahead or behind
-  --gamma G             vae-gan: the decoder's weight of feature reconstruction against the GAN loss (default 0.01)
+  --gamma G             vae-gan: the decoder's weight of feature reconstruction against the GAN loss (default 1)
+  --prior-weight W      vae-gan: the encoder's weight of the KL term against feature reconstruction (default 0.1)
   --size NAME           paper (1000-1000 hidden) | small (256-256) | tiny (32-32)   (default paper)
 training:
   --epochs N            epochs to train (with --resume: in total)        (default 5)
   --batch-size B        minibatch size                                   (default 100)
   --lr R                reconstruction learning rate (Adam)              (default 0.001)
-  --adversarial-lr R    discriminator and generator learning rate        (default 0.001; gan, vae-gan 0.0002)
+  --adversarial-lr R    discriminator and generator learning rate        (default 0.001; gan 0.0002)
   --labels N|all        labelled training images; the rest are unlabelled (default all)
   --train-size N        train on a seeded subset of N images, for quick runs
   --eval-size N         test images for the per-epoch evaluation         (default 10000)

@@ -52,6 +52,7 @@ async function trainCommand(args: string[]): Promise<number> {
     conditional: { type: 'boolean' },
     gate: { type: 'boolean' },
     gamma: { type: 'string' },
+    'prior-weight': { type: 'string' },
     latent: { type: 'string' },
     clusters: { type: 'string' },
     'style-noise': { type: 'string' },
@@ -81,7 +82,8 @@ async function trainCommand(args: string[]): Promise<number> {
     priorScale: positiveNumber('prior-scale', values['prior-scale'] as string | undefined, 1),
     conditional: Boolean(values.conditional),
     gating: Boolean(values.gate),
-    gamma: values.gamma === undefined ? undefined : positiveNumber('gamma', values.gamma as string, 1e-2),
+    gamma: values.gamma === undefined ? undefined : positiveNumber('gamma', values.gamma as string, 1),
+    priorWeight: values['prior-weight'] === undefined ? undefined : positiveNumber('prior-weight', values['prior-weight'] as string, 0.1),
     latent: wholeNumber('latent', values.latent as string | undefined, 2),
     clusters: wholeNumber('clusters', values.clusters as string | undefined),
     styleNoise: values['style-noise'] === undefined ? undefined : nonNegativeNumber('style-noise', values['style-noise'] as string, 0),
@@ -171,7 +173,7 @@ async function checkResumable(out: string, config: Partial<ModelConfig>, given: 
     }
   }
   // A resumed run continues with the checkpoint's settings, so that it reaches what an uninterrupted run would.
-  const ignored = ['prior-scale', 'style-noise', 'lr', 'adversarial-lr', 'seed', 'labels', 'train-size'].filter(given);
+  const ignored = ['prior-scale', 'style-noise', 'lr', 'adversarial-lr', 'gamma', 'prior-weight', 'gate', 'seed', 'labels', 'train-size'].filter(given);
   if (ignored.length > 0) {
     console.error(`webgpu-aae: --resume keeps the run's own settings; ignoring ${ignored.map((flag) => `--${flag}`).join(', ')}.`);
   }

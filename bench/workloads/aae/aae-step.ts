@@ -1,13 +1,13 @@
-// The AAE training step workload: agreement first (refuse to time a peer that disagrees), then
-// interleaved timing, then peak bytes. Time to first step comes from the agreement run's first step.
+// The AAE training step workload: the same step on our engine and on each tfjs peer, from the same
+// weights and minibatches (see ../training-step/run-training-step.ts for how it is checked and timed).
 import type { Engine } from '../../../src/device/engine.js';
-import { timeInterleaved, type Runner, type TimingPlan } from '../../harness.js';
+import type { TimingPlan } from '../../harness.js';
 import type { Peer } from '../../peers/tfjs.js';
-import { OURS, type SystemName, type WorkloadResult } from '../../results-format.js';
-import { compareLosses, describeAgreement, trainSteps } from './agreement.js';
+import type { WorkloadResult } from '../../results-format.js';
+import { runTrainingStep } from '../training-step/run-training-step.js';
 import { ourAae } from './ours.js';
 import { initialState, makeBatches, type AaeArchitecture } from './setup.js';
-import type { AaeStepper } from './stepper.js';
+import { LOSS_NAMES } from './stepper.js';
 import { tfjsAae } from './tfjs.js';
 
 export interface AaeWorkloadOptions {
@@ -19,61 +19,19 @@ export interface AaeWorkloadOptions {
 }
 
 export async function runAaeWorkload(engine: Engine, peers: readonly Peer[], options: AaeWorkloadOptions): Promise<WorkloadResult> {
-  const { architecture, seed, agreementSteps, log } = options;
-  const result: WorkloadResult = { name: `aae-step (hidden ${architecture.hidden.join('-')}, batch 100)`, group: 'aae-step', systems: {}, agreement: {} };
+  const { architecture, seed } = options;
   const state = initialState(architecture, seed);
-  const batches = await makeBatches(Math.max(agreementSteps, 4), seed);
-  const steppers = new Map<SystemName, AaeStepper>();
-  try {
-    const ours = ourAae(engine, architecture, state);
-    steppers.set(OURS, ours);
-    const reference = await trainSteps(ours, batches, agreementSteps);
-    result.systems[OURS] = { status: 'ok', firstStepMs: reference.firstStepMs };
-    log(`  ${OURS}: first step ${reference.firstStepMs.toFixed(0)} ms; losses ${reference.losses.map((l) => l.map((v) => v.toFixed(4)).join('/')).join(', ')}`);
-
-    for (const peer of peers) {
-      try {
-        const theirs = await tfjsAae(peer, state);
-        steppers.set(peer.name, theirs);
-        const run = await trainSteps(theirs, batches, agreementSteps);
-        const agreement = compareLosses(reference.losses, run.losses);
-        result.agreement![peer.name] = { agrees: agreement.agrees, summary: describeAgreement(agreement) };
-        log(`  ${peer.name}: first step ${run.firstStepMs.toFixed(0)} ms; ${describeAgreement(agreement)}`);
-        if (agreement.agrees) {
-          result.systems[peer.name] = { status: 'ok', firstStepMs: run.firstStepMs };
-        } else {
-          result.systems[peer.name] = { status: 'mismatch', reason: describeAgreement(agreement), firstStepMs: run.firstStepMs };
-          theirs.dispose();
-          steppers.delete(peer.name);
-        }
-      } catch (error) {
-        result.systems[peer.name] = { status: 'error', reason: error instanceof Error ? error.message : String(error) };
-        steppers.get(peer.name)?.dispose();
-        steppers.delete(peer.name);
-      }
-    }
-
-    const runners = new Map<string, Runner>();
-    for (const [name, stepper] of steppers) {
-      let next = 0;
-      runners.set(name, {
-        before: stepper.before?.bind(stepper),
-        run: async () => void (await stepper.step(batches[next++ % batches.length])),
-        dispose: () => {},
-      });
-    }
-    const outcomes = await timeInterleaved(runners, options.plan);
-    for (const [name, outcome] of outcomes) {
-      const system = result.systems[name as SystemName]!;
-      if (outcome.ok) Object.assign(system, outcome.stats);
-      else Object.assign(system, { status: 'error', reason: outcome.error });
-    }
-    for (const [name, stepper] of steppers) {
-      await stepper.before?.();
-      result.systems[name]!.peakBytes = await stepper.peakBytes(batches[0]);
-    }
-  } finally {
-    for (const stepper of steppers.values()) stepper.dispose();
-  }
-  return result;
+  const batches = await makeBatches(Math.max(options.agreementSteps, 4), seed);
+  return runTrainingStep(
+    {
+      name: `aae-step (hidden ${architecture.hidden.join('-')}, batch 100)`,
+      group: 'aae-step',
+      lossNames: LOSS_NAMES,
+      batches,
+      ours: () => ourAae(engine, architecture, state),
+      theirs: (peer) => tfjsAae(peer, state),
+    },
+    peers,
+    options,
+  );
 }

@@ -75,7 +75,7 @@ export async function makeBatches(count: number, seed: number): Promise<AaeBatch
 }
 
 /** Standard normal numbers by Box–Muller from the seeded uniform generator. */
-function seededNormal(seed: number): () => number {
+export function seededNormal(seed: number): () => number {
   const uniform = seededUniform(seed);
   return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 }

@@ -1,23 +1,22 @@
 // Before any time is reported, both sides train from the same weights on the same data for a few steps
-// and their three losses must agree: then the two are doing the same arithmetic.
-import type { AaeBatch } from './setup.js';
-import { LOSS_NAMES, type AaeStepper, type Losses } from './stepper.js';
+// and every loss must agree: then the two are doing the same arithmetic.
+import type { TrainingStepper } from './stepper.js';
 
 /** |ours - theirs| <= relative * max(|ours|, |theirs|) + absolute, for every loss of every step. */
 export const AGREEMENT_TOLERANCE = { relative: 1e-3, absolute: 1e-5 };
 
 export interface Agreement {
   agrees: boolean;
-  ours: Losses[];
-  theirs: Losses[];
-  /** The largest relative difference seen, and where. */
-  worst: { step: number; loss: (typeof LOSS_NAMES)[number]; ours: number; theirs: number; relativeDifference: number };
+  ours: number[][];
+  theirs: number[][];
+  /** The first loss out of tolerance, or else the largest relative difference, and where. */
+  worst: { step: number; loss: string; ours: number; theirs: number; relativeDifference: number };
   tolerance: typeof AGREEMENT_TOLERANCE;
 }
 
 /** Runs `steps` steps and returns the losses, and how long the first one took (compilation included). */
-export async function trainSteps(stepper: AaeStepper, batches: readonly AaeBatch[], steps: number): Promise<{ losses: Losses[]; firstStepMs: number }> {
-  const losses: Losses[] = [];
+export async function trainSteps<Batch>(stepper: TrainingStepper<Batch>, batches: readonly Batch[], steps: number): Promise<{ losses: number[][]; firstStepMs: number }> {
+  const losses: number[][] = [];
   let firstStepMs = 0;
   for (let i = 0; i < steps; i++) {
     await stepper.before?.();
@@ -28,20 +27,21 @@ export async function trainSteps(stepper: AaeStepper, batches: readonly AaeBatch
   return { losses, firstStepMs };
 }
 
-export function compareLosses(ours: Losses[], theirs: Losses[]): Agreement {
+/** `lossNames` names each step's losses; a side that reports another number of losses disagrees. */
+export function compareLosses(ours: number[][], theirs: number[][], lossNames: readonly string[]): Agreement {
   let agrees = ours.length === theirs.length && ours.length > 0;
-  // The worst entry: the first loss out of tolerance, or else the largest relative difference.
-  let worst: Agreement['worst'] = { step: 0, loss: LOSS_NAMES[0], ours: NaN, theirs: NaN, relativeDifference: Infinity };
+  let worst: Agreement['worst'] = { step: 0, loss: lossNames[0], ours: NaN, theirs: NaN, relativeDifference: Infinity };
   let first = true;
   for (let step = 0; step < Math.min(ours.length, theirs.length); step++) {
-    for (let k = 0; k < LOSS_NAMES.length; k++) {
+    if (ours[step].length !== lossNames.length || theirs[step].length !== lossNames.length) agrees = false;
+    for (let k = 0; k < lossNames.length; k++) {
       const a = ours[step][k];
       const b = theirs[step][k];
       const difference = Math.abs(a - b);
       const scale = Math.max(Math.abs(a), Math.abs(b));
       const ok = Number.isFinite(a) && Number.isFinite(b) && difference <= AGREEMENT_TOLERANCE.relative * scale + AGREEMENT_TOLERANCE.absolute;
       const relativeDifference = Number.isFinite(difference) ? (scale > 0 ? difference / scale : 0) : Infinity;
-      const entry = { step, loss: LOSS_NAMES[k], ours: a, theirs: b, relativeDifference };
+      const entry = { step, loss: lossNames[k], ours: a, theirs: b, relativeDifference };
       if (agrees && (first || !ok || relativeDifference > worst.relativeDifference)) worst = entry;
       if (!ok) agrees = false;
       first = false;
