@@ -114,8 +114,8 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
     const hidden = options.hidden ?? SIZES[options.size];
     const { kernels, aae, agreementSteps } = plans(options.quick);
     const workloads: WorkloadResult[] = [];
-    // The training steps run first: their first-step times are then their own. Our peak bytes are the
-    // engine's peak so far: the AAE step's is its own; the VAE-GAN step, the larger, reuses its pooled buffers.
+    // The training steps run first: their first-step times are then their own. Before each, the engine
+    // drops its pooled buffers and starts its peak afresh, so each step's peak bytes are its own.
     const steps = [
       ['aae-step', runAaeWorkload],
       ['vae-gan-step', runVaeGanWorkload],
@@ -123,6 +123,8 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
     for (const [group, runStep] of steps) {
       if (!options.only.includes(group)) continue;
       log(`${group}, hidden ${hidden.join('-')}:`);
+      await engine.sync();
+      engine.trimMemory();
       const result = await runStep(engine, peers, { architecture: { hidden }, seed: options.seed, agreementSteps, plan: aae, log });
       addRatios(result);
       workloads.push(result);

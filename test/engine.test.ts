@@ -140,6 +140,24 @@ describe('scopes and memory', () => {
     }
     expect(sizes.at(-1)).toBe(sizes[5]);
   });
+
+  it('trimMemory frees the pooled buffers and starts the peak afresh from what is still held', async () => {
+    const { engine } = gpu;
+    const kept = engine.keep(fill(engine, [256], 1));
+    engine.scope(() => {
+      for (let j = 0; j < 4; j++) fill(engine, [50_000], j);
+    });
+    await engine.sync();
+    const before = engine.memory();
+    expect(before.pooledBytes).toBeGreaterThan(4 * 50_000 * 4 - 1);
+    engine.trimMemory();
+    const after = engine.memory();
+    expect(after.pooledBytes).toBeLessThan(before.pooledBytes - 4 * 50_000 * 4 + 1);
+    expect(after.peakBytes).toBeLessThan(before.peakBytes);
+    expect(after.liveBytes).toBe(before.liveBytes);
+    expect(Array.from((await kept.read()) as Float32Array).slice(0, 2)).toEqual([1, 1]);
+    kept.dispose();
+  });
 });
 
 describe('errors from the GPU', () => {

@@ -465,6 +465,20 @@ export class Engine {
     };
   }
 
+  /**
+   * Destroys the pooled buffers no tensor holds (those a submit still uses are kept until it ends), and
+   * starts `memory().peakBytes` afresh from what is left: so the peak of the next piece of work is its own,
+   * not that of work done before it (the benchmark's second training step, say).
+   */
+  trimMemory(): void {
+    this.storagePool.reclaim(this.completed);
+    this.uniformPool.reclaim(this.completed);
+    this.storagePool.trim();
+    this.uniformPool.trim();
+    this.storagePool.resetPeak();
+    this.uniformPool.resetPeak();
+  }
+
   /** Frees the device and lets Node exit. The engine is unusable afterwards. */
   dispose(): void {
     if (this.disposed) return;

@@ -103,6 +103,11 @@ export class BufferPool {
     this.free.clear();
   }
 
+  /** Starts the peak afresh from the bytes held now. */
+  resetPeak(): void {
+    this.stats.peakBytes = this.stats.liveBytes + this.stats.pooledBytes;
+  }
+
   getStats(): PoolStats {
     return { ...this.stats };
   }
