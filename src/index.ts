@@ -11,6 +11,7 @@
 export { createEngine, Engine, type EngineOptions, type MemoryStats, type UniformBlock } from './device/engine.js';
 export type { EngineInfo } from './device/adapter-info.js';
 export { CapturedStep } from './device/captured-step.js';
+export type { KernelProfile, KernelTime } from './device/profiler.js';
 export { Tensor, type DType, type TensorData } from './tensor/tensor.js';
 export { type Shape, formatShape, sizeOf, broadcastShapes } from './tensor/shape.js';
 export { defineKernel, perElementLaunch, linearWorkgroups, type KernelDefinition, type BindingAccess } from './kernels/kernel.js';

@@ -7,6 +7,7 @@ import { build } from 'esbuild';
 import { createEngine } from '../src/device/engine.js';
 import { defineKernel } from '../src/kernels/kernel.js';
 import { fill } from '../src/ops/fill.js';
+import { matmul } from '../src/ops/matmul.js';
 import { mulScalar } from '../src/ops/arithmetic.js';
 import { useEngine } from './helpers/engine.js';
 
@@ -212,6 +213,37 @@ describe('errors from the GPU', () => {
     await expect(t.read()).rejects.toThrow(/device was lost|destroyed|lost/i);
     expect(() => fill(engine, [2], 1)).toThrow(/device was lost/);
     engine.dispose();
+  });
+});
+
+describe('profiling with timestamp queries', () => {
+  it('times each dispatch and sums them by kernel and grid, or says the adapter cannot', async () => {
+    const { engine } = gpu;
+    const a = engine.keep(fill(engine, [64, 96], 1));
+    const b = engine.keep(fill(engine, [96, 32], 2));
+    const work = () =>
+      engine.scope(() => {
+        for (let i = 0; i < 3; i++) matmul(a, b);
+        fill(engine, [1000], 3);
+      });
+    if (!engine.info().features.includes('timestamp-query')) {
+      await expect(engine.profile(work)).rejects.toThrow(/profile: the adapter .* has no 'timestamp-query' feature/);
+    } else {
+      const profile = await engine.profile(work);
+      expect(profile.dispatches).toBe(4);
+      expect(profile.untimed).toBe(0);
+      const matmuls = profile.kernels.filter((kernel) => kernel.name.startsWith('matmul'));
+      expect(matmuls.map((kernel) => kernel.dispatches)).toEqual([3]);
+      expect(profile.kernels.reduce((sum, kernel) => sum + kernel.dispatches, 0)).toBe(4);
+      expect(profile.milliseconds).toBeGreaterThan(0);
+      expect(profile.kernels.reduce((sum, kernel) => sum + kernel.share, 0)).toBeCloseTo(1, 6);
+      // Work after the profile is encoded as usual, in one pass, and still right.
+      const product = matmul(a, b);
+      expect(((await product.read()) as Float32Array)[0]).toBe(192);
+      product.dispose();
+    }
+    a.dispose();
+    b.dispose();
   });
 });
 

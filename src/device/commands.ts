@@ -23,12 +23,29 @@ export interface CopyCommand {
 
 export type Command = DispatchCommand | CopyCommand;
 
-/** Encodes commands into one command buffer: consecutive dispatches share one compute pass. */
-export function encodeCommands(device: GPUDevice, commands: readonly Command[], label: string): GPUCommandBuffer {
+/** Gives a dispatch the timestamp writes of a pass of its own (see Profiler); none when not profiling. */
+export type TimestampSource = (dispatch: DispatchCommand) => GPUComputePassTimestampWrites | undefined;
+
+/**
+ * Encodes commands into one command buffer: consecutive dispatches share one compute pass, except when
+ * profiling, where each dispatch that gets timestamps has its own.
+ */
+export function encodeCommands(device: GPUDevice, commands: readonly Command[], label: string, timestamps?: TimestampSource): GPUCommandBuffer {
   const encoder = device.createCommandEncoder({ label });
   let pass: GPUComputePassEncoder | null = null;
   for (const command of commands) {
     if (command.kind === 'dispatch') {
+      const timestampWrites = timestamps?.(command);
+      if (timestampWrites) {
+        pass?.end();
+        const timedPass = encoder.beginComputePass({ label: command.label, timestampWrites });
+        timedPass.setPipeline(command.pipeline);
+        timedPass.setBindGroup(0, command.bindGroup);
+        timedPass.dispatchWorkgroups(command.workgroups[0], command.workgroups[1], command.workgroups[2]);
+        timedPass.end();
+        pass = null;
+        continue;
+      }
       pass ??= encoder.beginComputePass({ label });
       pass.setPipeline(command.pipeline);
       pass.setBindGroup(0, command.bindGroup);

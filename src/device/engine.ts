@@ -5,6 +5,7 @@ import type { KernelConstants, KernelDefinition } from '../kernels/kernel.js';
 import { acquireGpu, type GpuProvider } from './gpu-provider.js';
 import { describeAdapter, formatInfo, NO_ADAPTER_HELP, REQUESTED_LIMITS, type EngineInfo } from './adapter-info.js';
 import { encodeCommands, type Command } from './commands.js';
+import { Profiler, type KernelProfile } from './profiler.js';
 import { GentlePolling } from './gentle-polling.js';
 import { PipelineCache } from './pipeline-cache.js';
 import { BindGroupCache, type Bindable } from './bind-groups.js';
@@ -87,6 +88,7 @@ export class Engine {
   private recording: Recording | null = null;
   private submitted = 0;
   private completed = 0;
+  private profiler: Profiler | null = null;
   private liveTensors = 0;
   private readonly scopes: Set<Tensor>[] = [];
   private readonly gpuErrors: string[] = [];
@@ -314,7 +316,7 @@ export class Engine {
     if (this.pending.length === 0) return;
     const commands = this.pending;
     this.pending = [];
-    this.submit(encodeCommands(this.device, commands, 'step'));
+    this.submit(this.encode(commands, 'step'));
   }
 
   /** Sends the recorded work and waits for the GPU to finish it; throws any GPU error seen so far. */
@@ -440,7 +442,7 @@ export class Engine {
     this.checkUsable('run');
     if (hasDomainChecks) this.numerics.dirty = true;
     this.flush();
-    this.submit(encodeCommands(this.device, commands, 'captured step'));
+    this.submit(this.encode(commands, 'captured step'));
   }
 
   /** @internal Used by CapturedStep.dispose. */
@@ -463,6 +465,27 @@ export class Engine {
       pipelines: this.pipelines.size,
       submits: this.submitted,
     };
+  }
+
+  /**
+   * Runs `work` and times every dispatch it submits on the GPU (timestamp queries), summed by kernel and
+   * workgroup grid: where a training step's time goes. Needs the adapter's 'timestamp-query' feature.
+   */
+  async profile(work: () => unknown): Promise<KernelProfile> {
+    if (!this.device.features.has('timestamp-query')) {
+      throw new Error(`profile: the adapter (${this.info().description || this.info().device || 'unnamed'}) has no 'timestamp-query' feature, so GPU time cannot be measured per kernel; time whole steps instead.`);
+    }
+    if (this.profiler) throw new Error('profile: already profiling; profiles do not nest.');
+    await this.sync();
+    const profiler = new Profiler(this.device);
+    this.profiler = profiler;
+    try {
+      await work();
+      this.flush();
+    } finally {
+      this.profiler = null;
+    }
+    return profiler.finish((promise) => this.race(this.polling.wait(promise)));
   }
 
   /**
@@ -490,6 +513,11 @@ export class Engine {
     this.stagingBuffers.clear();
     this.device.destroy();
     this.provider.release();
+  }
+
+  private encode(commands: readonly Command[], label: string): GPUCommandBuffer {
+    const profiler = this.profiler;
+    return encodeCommands(this.device, commands, label, profiler ? (dispatch) => profiler.timestampsFor(dispatch) : undefined);
   }
 
   private submit(commandBuffer: GPUCommandBuffer): void {
