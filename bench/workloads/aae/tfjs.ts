@@ -7,6 +7,7 @@ import type { Peer } from '../../peers/tfjs.js';
 import { LEARNING_RATE } from './ours.js';
 import { BATCH, LATENT, PIXELS, type AaeBatch, type AaeState, type LayerState } from './setup.js';
 import type { AaeStepper, Losses } from './stepper.js';
+import { tfjsStepPeakBytes } from '../training-step/tfjs-peak-bytes.js';
 
 interface TfLayer {
   weight: Variable;
@@ -70,17 +71,12 @@ export async function tfjsAae(peer: Peer, state: AaeState): Promise<AaeStepper> 
   return {
     before: () => peer.activate(),
     step: (batch) => readLosses(computeLosses(batch)),
-    async peakBytes(batch) {
-      // tfjs counts tensor bytes over all its backends; this peer's peak is its own variables and
-      // optimizer state plus the most that one step adds on top of what was there before it.
-      const before = tf.memory().numBytes;
-      let losses: ReturnType<typeof computeLosses> | null = null;
-      const profile = await tf.profile(() => (losses = computeLosses(batch)));
-      await readLosses(losses!);
-      const optimizerWeights = (await Promise.all([autoencoderOptimizer, discriminatorOptimizer, generatorOptimizer].map((o) => o.getWeights()))).flat();
-      const persistent = [...list(encoder), ...list(decoder), ...list(discriminator), ...optimizerWeights.map((w) => w.tensor)].reduce((bytes, t) => bytes + 4 * t.size, 0);
-      return persistent + Math.max(0, profile.peakBytes - before);
-    },
+    peakBytes: (batch) =>
+      tfjsStepPeakBytes(peer, () => computeLosses(batch), readLosses, [...list(encoder), ...list(decoder), ...list(discriminator)], [
+        autoencoderOptimizer,
+        discriminatorOptimizer,
+        generatorOptimizer,
+      ]),
     dispose() {
       for (const variable of [...list(encoder), ...list(decoder), ...list(discriminator)]) variable.dispose();
       for (const optimizer of [autoencoderOptimizer, discriminatorOptimizer, generatorOptimizer]) optimizer.dispose();

@@ -6,6 +6,7 @@ import type { Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
 import type { Peer } from '../../peers/tfjs.js';
 import type { LayerState } from '../aae/setup.js';
 import type { TrainingStepper } from '../training-step/stepper.js';
+import { tfjsStepPeakBytes } from '../training-step/tfjs-peak-bytes.js';
 import { ADAM, GAMMA, PRIOR_WEIGHT } from './hyperparameters.js';
 import { BATCH, LATENT, PIXELS, type VaeGanBatch, type VaeGanState } from './setup.js';
 
@@ -107,18 +108,14 @@ export async function tfjsVaeGan(peer: Peer, state: VaeGanState): Promise<Traini
   return {
     before: () => peer.activate(),
     step: (batch) => readLosses(computeLosses(batch)),
-    async peakBytes(batch) {
-      // As the AAE step: this peer's variables and optimizer state plus the most one step adds.
-      const before = tf.memory().numBytes;
-      let losses: ReturnType<typeof computeLosses> | null = null;
-      const profile = await tf.profile(() => (losses = computeLosses(batch)));
-      await readLosses(losses!);
-      const optimizers = [encoderOptimizer, decoderOptimizer, discriminatorOptimizer];
-      const optimizerWeights = (await Promise.all(optimizers.map((o) => o.getWeights()))).flat();
-      const variables = [...encoderVariables, ...decoderVariables, ...discriminatorVariables];
-      const persistent = [...variables, ...optimizerWeights.map((w) => w.tensor)].reduce((bytes, t) => bytes + 4 * t.size, 0);
-      return persistent + Math.max(0, profile.peakBytes - before);
-    },
+    peakBytes: (batch) =>
+      tfjsStepPeakBytes(
+        peer,
+        () => computeLosses(batch),
+        readLosses,
+        [...encoderVariables, ...decoderVariables, ...discriminatorVariables],
+        [encoderOptimizer, decoderOptimizer, discriminatorOptimizer],
+      ),
     dispose() {
       for (const v of [...encoderVariables, ...decoderVariables, ...discriminatorVariables]) v.dispose();
       for (const optimizer of [encoderOptimizer, decoderOptimizer, discriminatorOptimizer]) optimizer.dispose();
