@@ -148,15 +148,8 @@ fn multiply_block(m0: u32, n0: u32) -> array<vec4<f32>, MAX_ACC> {
   return acc;
 }
 
-// Any N: the epilogue writes scalars.
-@compute @workgroup_size(WG_X, WG_Y)
-fn matmul_quads(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
-                @builtin(local_invocation_id) lid: vec3<u32>) {
-  let origin = block_origin(wid, groups, lid, TILE_M, TILE_N);
-  let m0 = origin.x;
-  let n0 = origin.y;
-  if (m0 >= M || n0 >= N) { return; }
-  let acc = multiply_block(m0, n0);
+// Writes a block computed by multiply_block with scalar stores: any N. (Kernel-lab variants use it too.)
+fn store_block(m0: u32, n0: u32, acc: array<vec4<f32>, MAX_ACC>) {
   for (var r = 0u; r < TILE_M; r++) {
     let m = m0 + r;
     if (m >= M) { break; }
@@ -169,20 +162,29 @@ fn matmul_quads(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) 
   }
 }
 
+// Any N: the epilogue writes scalars.
+@compute @workgroup_size(WG_X, WG_Y)
+fn matmul_quads(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
+                @builtin(local_invocation_id) lid: vec3<u32>) {
+  let origin = block_origin(wid, groups, lid, TILE_M, TILE_N);
+  if (origin.x >= M || origin.y >= N) { return; }
+  store_block(origin.x, origin.y, multiply_block(origin.x, origin.y));
+}
+
 // N % 4 == 0 as well: the epilogue writes vec4s (fewer writes; matters when K is small).
+// A second entry point rather than an override choosing the epilogue: WGSL forbids one entry point
+// to reference both views of binding 3 (c and c4), even on branches a constant rules out.
 @compute @workgroup_size(WG_X, WG_Y)
 fn matmul_quads_store4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
                        @builtin(local_invocation_id) lid: vec3<u32>) {
   let origin = block_origin(wid, groups, lid, TILE_M, TILE_N);
-  let m0 = origin.x;
-  let n0 = origin.y;
-  if (m0 >= M || n0 >= N) { return; }
-  let acc = multiply_block(m0, n0);
+  if (origin.x >= M || origin.y >= N) { return; }
+  let acc = multiply_block(origin.x, origin.y);
   for (var r = 0u; r < TILE_M; r++) {
-    let m = m0 + r;
+    let m = origin.x + r;
     if (m >= M) { break; }
     for (var j = 0u; j < TILE_N / 4u; j++) {
-      let n = n0 + 4u * j;
+      let n = origin.y + 4u * j;
       if (n < N) { store_quad(m, n, acc[r * MAX_COL_QUADS + j]); }
     }
   }

@@ -73,12 +73,15 @@ function problemConstants(p: MatmulProblem): Record<string, number> {
   };
 }
 
-/** Lab shader = common prelude + variant file, with its `const TILE_M/TILE_N` lines rewritten. */
+/**
+ * Lab shader = the shipped shaders/matmul.wgsl (its constants, bindings, loads, block multiply and
+ * epilogue) + the variant file's entry points, with a scalar variant's `const LAB_TILE_M/N` rewritten.
+ */
 function labSource(file: string, tileM?: number, tileN?: number): string {
   let body = readProjectText(`bench/kernel-lab/shaders/${file}`);
-  if (tileM !== undefined) body = body.replace(/const TILE_M: u32 = \d+u;/, `const TILE_M: u32 = ${tileM}u;`);
-  if (tileN !== undefined) body = body.replace(/const TILE_N: u32 = \d+u;/, `const TILE_N: u32 = ${tileN}u;`);
-  return readProjectText('bench/kernel-lab/shaders/common.wgsl') + '\n' + body;
+  if (tileM !== undefined) body = body.replace(/const LAB_TILE_M: u32 = \d+u;/, `const LAB_TILE_M: u32 = ${tileM}u;`);
+  if (tileN !== undefined) body = body.replace(/const LAB_TILE_N: u32 = \d+u;/, `const LAB_TILE_N: u32 = ${tileN}u;`);
+  return readProjectText('shaders/matmul.wgsl') + '\n' + body;
 }
 
 
@@ -101,7 +104,7 @@ function scalarBlocked(tileM: number, tileN: number, wgX: number, wgY: number): 
 }
 
 function quads(tileM: number, tileN: number, wgX: number, wgY: number, lanesAlongM = false): Variant {
-  const source = labSource('vec4-blocked.wgsl', tileM, tileN);
+  const source = labSource('vec4-blocked.wgsl');
   const along = lanesAlongM ? 'm' : 'n';
   return {
     name: `q${tileM}x${tileN}${lanesAlongM ? 'm' : ''}${wgX === 8 && wgY === 8 ? '' : `/${wgX}x${wgY}`}`,
@@ -113,27 +116,27 @@ function quads(tileM: number, tileN: number, wgX: number, wgY: number, lanesAlon
       const workgroups: [number, number, number] = lanesAlongM
         ? [ceilDiv(rowTiles, wgX), ceilDiv(colTiles, wgY), 1]
         : [ceilDiv(colTiles, wgX), ceilDiv(rowTiles, wgY), 1];
-      return { source, entryPoint: 'main', constants: { ...problemConstants(p), WG_X: wgX, WG_Y: wgY, LANES_ALONG_M: +lanesAlongM }, workgroups };
+      return { source, entryPoint: 'main', constants: { ...problemConstants(p), TILE_M: tileM, TILE_N: tileN, WG_X: wgX, WG_Y: wgY, LANES_ALONG_M: +lanesAlongM }, workgroups };
     },
   };
 }
 
 function quadsRowUniform(tileM: number, tileN: number, wgX: number): Variant {
-  const source = labSource('vec4-blocked.wgsl', tileM, tileN);
+  const source = labSource('vec4-blocked.wgsl');
   return {
     name: `u${tileM}x${tileN}/${wgX}`, describe: `vec4 quads, ${tileM}x${tileN} outputs/invocation, workgroup ${wgX}x1, rows uniform per workgroup`,
     fits: quadsFit,
-    dispatch: (p) => ({ source, entryPoint: 'main_row_uniform', constants: { ...problemConstants(p), WG_X: wgX, WG_Y: 1 },
+    dispatch: (p) => ({ source, entryPoint: 'main_row_uniform', constants: { ...problemConstants(p), TILE_M: tileM, TILE_N: tileN, WG_X: wgX, WG_Y: 1 },
       workgroups: [ceilDiv(p.N, tileN * wgX), ceilDiv(p.M, tileM), 1] }),
   };
 }
 
 function quadsColUniform(tileM: number, tileN: number, wgX: number): Variant {
-  const source = labSource('vec4-blocked.wgsl', tileM, tileN);
+  const source = labSource('vec4-blocked.wgsl');
   return {
     name: `c${tileM}x${tileN}/${wgX}`, describe: `vec4 quads, ${tileM}x${tileN} outputs/invocation, workgroup ${wgX}x1, columns uniform per workgroup`,
     fits: quadsFit,
-    dispatch: (p) => ({ source, entryPoint: 'main_col_uniform', constants: { ...problemConstants(p), WG_X: wgX, WG_Y: 1 },
+    dispatch: (p) => ({ source, entryPoint: 'main_col_uniform', constants: { ...problemConstants(p), TILE_M: tileM, TILE_N: tileN, WG_X: wgX, WG_Y: 1 },
       workgroups: [ceilDiv(p.M, tileM * wgX), ceilDiv(p.N, tileN), 1] }),
   };
 }

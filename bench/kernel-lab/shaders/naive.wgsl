@@ -1,4 +1,5 @@
 // Variant 0: one output per invocation, scalar loads. The baseline.
+// (Appended to shaders/matmul.wgsl, whose constants, bindings, op_a/op_b and store it uses.)
 @compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let n = gid.x;
@@ -8,5 +9,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   for (var k = 0u; k < K; k++) {
     sum += op_a(m, k) * op_b(k, n);
   }
-  c[m * N + n] = finish(sum, n);
+  store(m, n, sum);
 }
