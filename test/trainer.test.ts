@@ -12,6 +12,9 @@ import { defaultConfig, type ModelConfig } from '../src/models/config.js';
 import { createModel } from '../src/models/create-model.js';
 import type { GenerativeModel } from '../src/models/model.js';
 import { loadModelCheckpoint, NonFiniteState, saveModelCheckpoint } from '../src/training/model-checkpoint.js';
+import { classificationError, classifyRows } from '../src/training/evaluate.js';
+import { splitMnist } from '../src/data/mnist.js';
+import type { CategoricalAae } from '../src/models/categorical-aae.js';
 import { CHECKPOINT_FILE, METRICS_FILE, train, TrainingDiverged, TrainingInputError, type EpochMetrics, type TrainOptions } from '../src/training/trainer.js';
 import { useEngine } from './helpers/engine.js';
 
@@ -253,6 +256,28 @@ describe('model checkpoints', () => {
   }
 });
 
+describe('per-epoch evaluation', () => {
+  it('the semi-supervised AAE reports its error on the held-out validation images, to choose an epoch by', async () => {
+    const out = runFolder('validation');
+    const config = { ...tiny, model: 'semi-supervised-aae' as const };
+    const [metrics] = await trainTiny(out, config, 1, { labels: 100 });
+    const { model } = await loadModelCheckpoint(gpu.engine, join(out, CHECKPOINT_FILE));
+    const { validation } = splitMnist(data, { validation: 100, labelled: 100, seed: model.config.seed });
+    const images = uploadImages(gpu.engine, data.train.images, data.train.count, 64);
+    const expected = classificationError(
+      await classifyRows(model as CategoricalAae, images, validation),
+      Uint8Array.from(validation, (row) => data.train.labels[row]),
+      10,
+    );
+    images.tensor.dispose();
+    expect(metrics.validationError).toBe(expected);
+    expect(metrics.testError).toBeDefined();
+    // A model without a y to classify has no such error.
+    const [plain] = await trainTiny(runFolder('no-validation-error'), tiny, 1);
+    expect(plain.validationError).toBeUndefined();
+  });
+});
+
 /** Bit-for-bit equality of two checkpoints' tensors, and equality of their metadata. */
 function expectSameCheckpoint(actual: SafetensorsContents, expected: SafetensorsContents): void {
   expect(Object.keys(actual.tensors).sort()).toEqual(Object.keys(expected.tensors).sort());
@@ -289,6 +314,7 @@ describe('a resumed run equals an uninterrupted one', () => {
       expect(resumedMetrics[0].losses).toEqual(straightMetrics[1].losses);
       expect(resumedMetrics[0].reconstructionBce).toBe(straightMetrics[1].reconstructionBce);
       expect(resumedMetrics[0].componentAccuracy).toBe(straightMetrics[1].componentAccuracy);
+      expect(resumedMetrics[0].validationError).toBe(straightMetrics[1].validationError);
       expectSameCheckpoint(await readCheckpointFile(resumed), await readCheckpointFile(straight));
       expect((await metricsLines(resumed)).map((m) => m.losses)).toEqual((await metricsLines(straight)).map((m) => m.losses));
     });

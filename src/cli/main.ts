@@ -130,6 +130,7 @@ async function trainCommand(args: string[]): Promise<number> {
         if (m.reconstructionBce !== undefined) parts.push(`test reconstruction BCE ${m.reconstructionBce.toFixed(2)}`);
         if (m.componentAccuracy !== undefined) parts.push(`codes in their own component ${(100 * m.componentAccuracy).toFixed(1)} %`);
         if (m.testError !== undefined) parts.push(`test error ${(100 * m.testError).toFixed(2)} %`);
+        if (m.validationError !== undefined) parts.push(`validation error ${(100 * m.validationError).toFixed(2)} %`);
         if (m.clusterError !== undefined) parts.push(`cluster error ${(100 * m.clusterError).toFixed(2)} %`);
         console.error(parts.join(', '));
       },

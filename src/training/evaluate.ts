@@ -89,7 +89,16 @@ export function componentAccuracy(prior: Prior, codes: Float32Array, labels: Arr
 
 /** q(y | x) of the first `count` images, [count, clusters], for the semi-supervised and clustering AAEs. */
 export async function classifyImages(model: CategoricalAae, images: GpuImageSet, count = images.count): Promise<Float32Array> {
-  return readCategoryRows(model, images, count, (batch) => model.classify(batch));
+  return readCategoryRows(model, images, firstRows(count), (batch) => model.classify(batch));
+}
+
+/** q(y | x) of the images at `rows` of a set (e.g. the held-out validation images among the training set). */
+export async function classifyRows(model: CategoricalAae, images: GpuImageSet, rows: Uint32Array): Promise<Float32Array> {
+  return readCategoryRows(model, images, rows, (batch) => model.classify(batch));
+}
+
+function firstRows(count: number): Uint32Array {
+  return Uint32Array.from({ length: count }, (_, i) => i);
 }
 
 /**
@@ -97,17 +106,17 @@ export async function classifyImages(model: CategoricalAae, images: GpuImageSet,
  * exactly 1 in f32 for most images; the logits still tell which image is the most confident.
  */
 export async function categoryLogitsOfImages(model: CategoricalAae, images: GpuImageSet, count = images.count): Promise<Float32Array> {
-  return readCategoryRows(model, images, count, (batch) => model.encodeBoth(batch).categoryLogits);
+  return readCategoryRows(model, images, firstRows(count), (batch) => model.encodeBoth(batch).categoryLogits);
 }
 
-async function readCategoryRows(model: CategoricalAae, images: GpuImageSet, count: number, rowsOf: (batch: Tensor) => Tensor): Promise<Float32Array> {
+async function readCategoryRows(model: CategoricalAae, images: GpuImageSet, indices: Uint32Array, rowsOf: (batch: Tensor) => Tensor): Promise<Float32Array> {
   const engine = model.engine;
   const clusters = model.config.clusters;
-  const parts = batches(count).map(([start, end]) => ({
+  const parts = batches(indices.length).map(([start, end]) => ({
     start,
-    rows: engine.scope(() => engine.noGrad(() => rowsOf(gatherImages(images, engine.tensor(Uint32Array.from({ length: end - start }, (_, i) => start + i), [end - start]))))),
+    rows: engine.scope(() => engine.noGrad(() => rowsOf(gatherImages(images, engine.tensor(indices.slice(start, end), [end - start]))))),
   }));
-  const result = new Float32Array(count * clusters);
+  const result = new Float32Array(indices.length * clusters);
   for (const { start, rows } of parts) {
     result.set((await rows.read()) as Float32Array, start * clusters);
     rows.dispose();

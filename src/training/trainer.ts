@@ -8,7 +8,7 @@ import { createModel } from '../models/create-model.js';
 import type { GenerativeModel } from '../models/model.js';
 import { createModelPrior } from '../models/priors.js';
 import { deriveSeed } from '../random/seeded.js';
-import { categoryLogitsOfImages, classificationError, classifyImages, clusterError, componentAccuracy, encodeImages, reconstructionBce } from './evaluate.js';
+import { categoryLogitsOfImages, classificationError, classifyImages, classifyRows, clusterError, componentAccuracy, encodeImages, reconstructionBce } from './evaluate.js';
 import { CategoricalAae } from '../models/categorical-aae.js';
 import { CheckpointError, loadModelCheckpoint, NonFiniteState, saveModelCheckpoint, type SplitSettings } from './model-checkpoint.js';
 import { TrainingSteps } from './training-steps.js';
@@ -62,13 +62,15 @@ export interface EpochMetrics {
   componentAccuracy?: number;
   /** Semi-supervised AAE: share of test images whose most likely y is not their digit. */
   testError?: number;
+  /** The same on the validation images held out of the training set: the one to choose an epoch by. */
+  validationError?: number;
   /** Clustering AAE: the paper's cluster error on the test set (each cluster labelled by its most confident training image). */
   clusterError?: number;
   seconds: number;
   stepsPerSecond: number;
 }
 
-type EvaluationMetrics = Pick<EpochMetrics, 'reconstructionBce' | 'componentAccuracy' | 'testError' | 'clusterError'>;
+type EvaluationMetrics = Pick<EpochMetrics, 'reconstructionBce' | 'componentAccuracy' | 'testError' | 'validationError' | 'clusterError'>;
 
 /** Training stopped because a loss became NaN or infinite; the last good checkpoint was kept. */
 export class TrainingDiverged extends Error {
@@ -176,7 +178,7 @@ export async function train(engine: Engine, options: TrainOptions): Promise<Epoc
         epoch: epoch + 1,
         steps: trainingSteps.steps,
         losses: Object.fromEntries(model.lossNames.map((name, i) => [name, sums[i] / reads])),
-        ...(await evaluate(model, testImages, data.test, evaluationCount, options.out, trainImages, data.train)),
+        ...(await evaluate(model, testImages, data.test, evaluationCount, options.out, trainImages, data.train, split.validation)),
         seconds,
         stepsPerSecond: stepsPerEpoch / seconds,
       };
@@ -211,6 +213,8 @@ async function evaluate(
   out: string,
   trainImages: GpuImageSet,
   train: LabelledImages,
+  /** Rows of the training set held out of training. */
+  validation: Uint32Array,
 ): Promise<EvaluationMetrics> {
   const config = model.config;
   const pictures = createModelPrior(config, deriveSeed(config.seed, 20_000));
@@ -227,6 +231,10 @@ async function evaluate(
   if (model instanceof CategoricalAae) {
     if (usesLabelledPhase(config.model)) {
       result.testError = classificationError(await classifyImages(model, testImages, count), labels, config.clusters);
+      if (validation.length > 0) {
+        const validationLabels = Uint8Array.from(validation, (row) => train.labels[row]);
+        result.validationError = classificationError(await classifyRows(model, trainImages, validation), validationLabels, config.clusters);
+      }
     } else {
       const trainLogits = await categoryLogitsOfImages(model, trainImages, train.count);
       result.clusterError = clusterError(trainLogits, train.labels, await categoryLogitsOfImages(model, testImages, count), labels, config.clusters);
