@@ -1,4 +1,4 @@
-// Kernel benchmarks: `npm run bench:kernels [-- --quick]`.
+// Kernel benchmarks: `npm run bench:kernels [-- --quick]`. Exits 1 when any kernel computes a wrong result.
 import { runMatmulLab } from './kernel-lab/matmul.js';
 
-await runMatmulLab(process.argv.slice(2));
+process.exitCode = await runMatmulLab(process.argv.slice(2));

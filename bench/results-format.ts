@@ -38,6 +38,8 @@ export interface WorkloadResult {
 export interface BenchResults {
   date: string;
   command: string;
+  /** Set while a run is under way (or was stopped): not every workload is in. */
+  partial?: boolean;
   options: Record<string, unknown>;
   machine: { cpus: number; cpuModel: string; memoryGiB: number; platform: string; node: string };
   adapter: Record<string, unknown>;

@@ -14,7 +14,7 @@ import { runVaeGanWorkload } from './workloads/vae-gan/vae-gan-step.js';
 import { bandwidthWorkloads } from './workloads/bandwidth.js';
 import { fusedLinearWorkloads } from './workloads/fused-linear.js';
 import { matmulWorkloads } from './workloads/matmul.js';
-import type { Workload } from './workloads/workload.js';
+import type { RunScale, Workload } from './workloads/workload.js';
 
 export const GROUPS = ['aae-step', 'vae-gan-step', 'matmul', 'elementwise', 'reduction', 'fused-linear'] as const;
 const SIZES = { small: [256, 256], paper: [1000, 1000] } as const;
@@ -73,10 +73,11 @@ export function parseArguments(argv: readonly string[]): Omit<BenchOptions, 'log
   return options;
 }
 
-function plans(quick: boolean): { kernels: TimingPlan; aae: TimingPlan; agreementSteps: number } {
-  return quick
-    ? { kernels: { warmup: 1, minSamples: 2, maxSamples: 3, budgetMs: 300 }, aae: { warmup: 1, minSamples: 2, maxSamples: 3, budgetMs: 2000 }, agreementSteps: 2 }
-    : { kernels: { warmup: 2, minSamples: 4, maxSamples: 15, budgetMs: 2500 }, aae: { warmup: 1, minSamples: 5, maxSamples: 12, budgetMs: 40_000 }, agreementSteps: 3 };
+function plans(scale: RunScale): { kernels: TimingPlan; aae: TimingPlan; agreementSteps: number } {
+  if (scale === 'quick') return { kernels: { warmup: 1, minSamples: 2, maxSamples: 3, budgetMs: 300 }, aae: { warmup: 1, minSamples: 2, maxSamples: 3, budgetMs: 2000 }, agreementSteps: 2 };
+  // A GPU runs a training step in milliseconds: more samples for the same budget.
+  const maxSteps = scale === 'gpu' ? 60 : 12;
+  return { kernels: { warmup: 2, minSamples: 4, maxSamples: 15, budgetMs: 2500 }, aae: { warmup: 2, minSamples: 5, maxSamples: maxSteps, budgetMs: 40_000 }, agreementSteps: 3 };
 }
 
 async function runKernelWorkload(workload: Workload, engine: Awaited<ReturnType<typeof createEngine>>, peers: Awaited<ReturnType<typeof loadPeers>>['peers'], plan: TimingPlan): Promise<WorkloadResult> {
@@ -112,8 +113,29 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
     const { peers, statuses } = await loadPeers(options.peers, engine);
     for (const status of statuses) log(`${status.name}: ${status.available ? `ready ${JSON.stringify(status.details)}` : status.reason}`);
     const hidden = options.hidden ?? SIZES[options.size];
-    const { kernels, aae, agreementSteps } = plans(options.quick);
+    const scale: RunScale = options.quick ? 'quick' : engine.kind;
+    const { kernels, aae, agreementSteps } = plans(scale);
     const workloads: WorkloadResult[] = [];
+    const gather = (complete: boolean): BenchResults => {
+      const { limits: _limits, ...adapter } = engine.info();
+      return {
+        date: new Date().toISOString().slice(0, 10),
+        command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+        ...(complete ? {} : { partial: true }),
+        options: { quick: options.quick, scale, only: options.only, size: options.size, hidden, peers: options.peers, seed: options.seed, kernelPlan: kernels, aaePlan: aae, agreementSteps },
+        machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), platform: `${process.platform} ${process.arch}`, node: process.version },
+        adapter: adapter as unknown as Record<string, unknown>,
+        peers: statuses,
+        workloads,
+        targets: targets(workloads, engine.kind),
+      };
+    };
+    // After each workload the results so far are written (marked partial): a run stopped at a time
+    // budget (the GPU lab's) keeps what it measured.
+    const saveSoFar = () => {
+      const partial = gather(false);
+      writeResults(options.outDir, partial, ratioChart(partial));
+    };
     // The training steps run first: their first-step times are then their own. Before each, the engine
     // drops its pooled buffers and starts its peak afresh, so each step's peak bytes are its own.
     const steps = [
@@ -128,26 +150,17 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
       const result = await runStep(engine, peers, { architecture: { hidden }, seed: options.seed, agreementSteps, plan: aae, log });
       addRatios(result);
       workloads.push(result);
+      saveSoFar();
     }
-    const kernelWorkloads = [...matmulWorkloads(options.quick), ...bandwidthWorkloads(options.quick), ...fusedLinearWorkloads(options.quick)].filter((w) => options.only.includes(w.group));
+    const kernelWorkloads = [...matmulWorkloads(scale), ...bandwidthWorkloads(scale), ...fusedLinearWorkloads(scale)].filter((w) => options.only.includes(w.group));
     for (const workload of kernelWorkloads) {
       const result = await runKernelWorkload(workload, engine, peers, kernels);
       const summary = Object.entries(result.systems).map(([name, s]) => `${name} ${s.status === 'ok' ? `${s.medianMs!.toFixed(3)} ms${s.ratio ? ` (${s.ratio.toFixed(2)}x)` : ''}` : s.status}`);
       log(`${workload.name}: ${summary.join(', ')}`);
       workloads.push(result);
+      saveSoFar();
     }
-    const info = engine.info();
-    const { limits: _limits, ...adapter } = info;
-    const results: BenchResults = {
-      date: new Date().toISOString().slice(0, 10),
-      command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
-      options: { quick: options.quick, only: options.only, size: options.size, hidden, peers: options.peers, seed: options.seed, kernelPlan: kernels, aaePlan: aae, agreementSteps },
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), platform: `${process.platform} ${process.arch}`, node: process.version },
-      adapter: adapter as unknown as Record<string, unknown>,
-      peers: statuses,
-      workloads,
-      targets: targets(workloads),
-    };
+    const results = gather(true);
     const files = writeResults(options.outDir, results, ratioChart(results));
     return { results, files, table: formatTable(results) };
   } finally {

@@ -1,4 +1,5 @@
-// Matrix multiply with fused epilogue:  C = act(op(A) · op(B) + bias)
+// Matrix multiply with fused epilogue, for CPU adapters:  C = act(op(A) · op(B) + bias)
+// Appended library snippet: matmul-epilogue.
 //   op(A) is M×K, op(B) is K×N, C is M×N row-major.
 // Entry points (src/kernels/matmul-plan.ts picks one per shape):
 //   matmul_quads         each invocation computes a TILE_M × TILE_N block of C from 4×4 quads
@@ -8,7 +9,8 @@
 //   matmul_scalar        4×4 block per invocation with scalar reads: any shape, any layout.
 // Why this design: on CPU adapters (lavapipe) invocations run as SIMD lanes and every storage
 // read is costly, so each invocation keeps a block of C in registers and reuses every value it
-// reads 4-8 times. Workgroup-shared tiling was measured slower there and is not used.
+// reads 4-8 times. Workgroup-shared tiling was measured slower there; it is what GPUs need, and
+// lives in matmul-tiled.wgsl.
 // Out-of-range rows/columns are clamped when read (always in bounds, results unused) and skipped
 // when written, so the inner loop carries no bounds checks.
 
@@ -41,38 +43,15 @@ const MAX_ROW_QUADS: u32 = 2u; // TILE_M / 4 is at most 2
 const MAX_COL_QUADS: u32 = 2u; // TILE_N / 4 is at most 2
 const MAX_ACC: u32 = 4u * MAX_ROW_QUADS * MAX_COL_QUADS; // vec4 accumulators for the largest block
 
-// ---- epilogue
-
-fn activate(x: f32) -> f32 {
-  switch ACTIVATION {
-    case 1u: { return max(x, 0.0); }
-    case 2u: { return select(x * LEAKY_SLOPE, x, x >= 0.0); }
-    case 3u: {
-      // exp of a non-positive number only, so it never overflows.
-      let e = exp(-abs(x));
-      return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);
-    }
-    case 4u: {
-      // tanh from exp(-2|x|): no inf/inf for large |x|.
-      let e = exp(-2.0 * abs(x));
-      return sign(x) * (1.0 - e) / (1.0 + e);
-    }
-    default: { return x; }
-  }
-}
+// ---- epilogue (activate, epilogue, epilogue4: shaders/lib/matmul-epilogue.wgsl)
 
 fn store(m: u32, n: u32, value: f32) {
-  var v = value;
-  if (HAS_BIAS) { v += bias[n]; }
-  c[m * N + n] = activate(v);
+  c[m * N + n] = epilogue(value, n);
 }
 
-// C[m, n .. n + 3] in one vec4 write; needs N % 4 == 0 and n % 4 == 0. (bias stays a scalar
-// view: without bias the host binds a 4-byte dummy, too small for a vec4 view.)
+// C[m, n .. n + 3] in one vec4 write; needs N % 4 == 0 and n % 4 == 0.
 fn store_quad(m: u32, n: u32, value: vec4<f32>) {
-  var v = value;
-  if (HAS_BIAS) { v += vec4<f32>(bias[n], bias[n + 1u], bias[n + 2u], bias[n + 3u]); }
-  c4[(m * N + n) / 4u] = vec4<f32>(activate(v.x), activate(v.y), activate(v.z), activate(v.w));
+  c4[(m * N + n) / 4u] = epilogue4(value, n);
 }
 
 // ---- which block of C an invocation owns

@@ -2,14 +2,14 @@
 // (reads one array). Reported in GB/s of the bytes each must move at least.
 import { add } from '../../src/ops/arithmetic.js';
 import { sum } from '../../src/ops/reduce.js';
-import { repeatedOperation, type Workload } from './workload.js';
+import { repeatedOperation, type RunScale, type Workload } from './workload.js';
 
-export function bandwidthWorkloads(quick: boolean): Workload[] {
-  const count = quick ? 1 << 18 : 1 << 22;
+export function bandwidthWorkloads(scale: RunScale): Workload[] {
+  const count = { quick: 1 << 18, cpu: 1 << 22, gpu: 1 << 24 }[scale];
   const label = `${count / (1 << 20) >= 1 ? `${count / (1 << 20)}M` : `${count / 1024}K`} f32`;
   return [
     repeatedOperation({
-      quick,
+      scale,
       name: `add ${label}`,
       group: 'elementwise',
       unit: 'GB/s',
@@ -19,7 +19,7 @@ export function bandwidthWorkloads(quick: boolean): Workload[] {
       theirs: (tf, [a, b]) => tf.add(a, b),
     }),
     repeatedOperation({
-      quick,
+      scale,
       name: `sum ${label}`,
       group: 'reduction',
       unit: 'GB/s',

@@ -3,11 +3,11 @@
 import { add } from '../../src/ops/arithmetic.js';
 import { linear, matmul } from '../../src/ops/matmul.js';
 import { relu } from '../../src/ops/unary.js';
-import { repeatedOperation, type Workload } from './workload.js';
+import { repeatedOperation, type RunScale, type Workload } from './workload.js';
 
 const [M, K, N] = [100, 1000, 1000];
 
-export function fusedLinearWorkloads(quick: boolean): Workload[] {
+export function fusedLinearWorkloads(scale: RunScale): Workload[] {
   const common = {
     group: 'fused-linear',
     unit: 'GFLOP/s' as const,
@@ -16,14 +16,14 @@ export function fusedLinearWorkloads(quick: boolean): Workload[] {
   };
   return [
     repeatedOperation({
-      quick,
+      scale,
       ...common,
       name: `linear+bias+relu fused ${M}x${K}·${K}x${N}`,
       ours: ([x, w, b]) => linear(x, w, b, 'relu'),
       theirs: (tf, [x, w, b]) => tf.fused.matMul({ a: x, b: w, bias: b, activation: 'relu' }),
     }),
     repeatedOperation({
-      quick,
+      scale,
       ...common,
       name: `linear+bias+relu separate ops ${M}x${K}·${K}x${N}`,
       ours: ([x, w, b]) => relu(add(matmul(x, w), b)),

@@ -1,7 +1,7 @@
 // Matmul at the shapes an AAE step runs (each layer's forward, and its backward: dX = dY·Wᵀ and
 // dW = Xᵀ·dY) and at square sizes. tfjs gets the same transposes through tf.matMul's flags.
 import { matmul } from '../../src/ops/matmul.js';
-import { repeatedOperation, type Workload } from './workload.js';
+import { repeatedOperation, type RunScale, type Workload } from './workload.js';
 
 interface MatmulShape {
   M: number;
@@ -21,14 +21,17 @@ const LAYERS: readonly [number, number][] = [
   [8, 1000],
 ];
 
-export function matmulShapes(quick: boolean): MatmulShape[] {
+/** Square sizes: what a CPU adapter manages in seconds, and on a GPU sizes big enough to fill it. */
+const SQUARES: Record<RunScale, number[]> = { quick: [256], cpu: [256, 512, 1024], gpu: [1024, 2048, 4096] };
+
+export function matmulShapes(scale: RunScale): MatmulShape[] {
   const forward = LAYERS.map(([inputs, outputs]) => ({ M: BATCH, K: inputs, N: outputs }));
-  if (quick) return [...forward, { M: 256, K: 256, N: 256 }];
+  const square = SQUARES[scale].map((n) => ({ M: n, K: n, N: n }));
+  if (scale === 'quick') return [...forward, ...square];
   const backward = LAYERS.flatMap(([inputs, outputs]): MatmulShape[] => [
     { M: BATCH, K: outputs, N: inputs, transposeB: true }, // dX = dY · Wᵀ
     { M: inputs, K: BATCH, N: outputs, transposeA: true }, // dW = Xᵀ · dY
   ]);
-  const square = [256, 512, 1024].map((n) => ({ M: n, K: n, N: n }));
   return [...forward, ...backward, ...square];
 }
 
@@ -38,12 +41,12 @@ export function describeMatmul({ M, K, N, transposeA, transposeB }: MatmulShape)
   return `matmul ${a}·${b}`;
 }
 
-export function matmulWorkloads(quick: boolean): Workload[] {
-  return matmulShapes(quick).map((shape) => {
+export function matmulWorkloads(scale: RunScale): Workload[] {
+  return matmulShapes(scale).map((shape) => {
     const transposeA = shape.transposeA ?? false;
     const transposeB = shape.transposeB ?? false;
     return repeatedOperation({
-      quick,
+      scale,
       name: describeMatmul(shape),
       group: 'matmul',
       unit: 'GFLOP/s',

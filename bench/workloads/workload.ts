@@ -31,22 +31,38 @@ export interface RepeatedOperation {
   inputShapes: readonly (readonly number[])[];
   ours(inputs: Tensor[]): Tensor;
   theirs(tf: Tf, inputs: TfTensor[]): TfTensor;
-  /** Quick runs (the test's smoke run) do a little work per run instead of WORK_PER_RUN. */
-  quick?: boolean;
+  /** How much work each timed run does. */
+  scale: RunScale;
 }
+
+/**
+ * 'quick': the test's smoke run; 'cpu': a full run on a CPU adapter; 'gpu': a full run on a GPU, which
+ * does the same work about a thousand times faster and so needs more of it per run.
+ */
+export type RunScale = 'quick' | 'cpu' | 'gpu';
 
 /**
  * Enough operations per run that each run does about this much work (FLOPs or bytes): the run ends by
  * reading the last result back (on both sides), and with too few operations per run that readback, not
- * the kernel, is what gets timed (a 1000×1000 result is 4 MB).
+ * the kernel, is what gets timed (a 1000×1000 result is 4 MB). On a GPU a 100×1000·1000×1000 product
+ * takes microseconds: 256 of them make a run of a few milliseconds.
  */
-const WORK_PER_RUN = 1e9;
-const QUICK_WORK_PER_RUN = 40e6;
-const MAX_OPERATIONS_PER_RUN = 32;
+const RUN_SIZES: Record<RunScale, { workPerRun: number; maxOperationsPerRun: number }> = {
+  quick: { workPerRun: 40e6, maxOperationsPerRun: 32 },
+  cpu: { workPerRun: 1e9, maxOperationsPerRun: 32 },
+  gpu: { workPerRun: 5e10, maxOperationsPerRun: 256 },
+};
+/**
+ * Memory-bound operations on a GPU: every output of a run stays allocated until the run ends (ours are
+ * recorded into one submit), so a run moves at most about 2 GB (16M floats added: 10 operations).
+ */
+const GPU_BYTES_PER_RUN = 2e9;
 
 export function repeatedOperation(spec: RepeatedOperation): Workload {
-  const work = spec.quick ? QUICK_WORK_PER_RUN : WORK_PER_RUN;
-  const operationsPerRun = Math.max(1, Math.min(MAX_OPERATIONS_PER_RUN, Math.ceil(work / spec.amountPerOperation)));
+  const size = RUN_SIZES[spec.scale];
+  const workPerRun = spec.scale === 'gpu' && spec.unit === 'GB/s' ? GPU_BYTES_PER_RUN : size.workPerRun;
+  const { maxOperationsPerRun } = size;
+  const operationsPerRun = Math.max(1, Math.min(maxOperationsPerRun, Math.ceil(workPerRun / spec.amountPerOperation)));
   const values = () => spec.inputShapes.map((shape, i) => seededValues(shape.reduce((a, b) => a * b, 1), 1000 + i));
   return {
     name: spec.name,

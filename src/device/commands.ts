@@ -1,3 +1,5 @@
+import type { TunableDispatch } from '../tuning/tuner.js';
+
 /**
  * The engine records GPU work as plain commands first and encodes them later. Eager mode encodes and
  * submits them at the next flush; a captured step keeps the list and encodes the same list again on
@@ -10,6 +12,12 @@ export interface DispatchCommand {
   pipeline: GPUComputePipeline;
   bindGroup: GPUBindGroup;
   workgroups: readonly [number, number, number];
+  /**
+   * Set on a dispatch whose kernel the tuner chooses: which candidate it runs and as of which tuner
+   * generation, so that a later pick can re-point it (pipeline, grid, label) before it is encoded.
+   * All candidates share one bind group layout, so the bind group stays.
+   */
+  tuned?: { tunable: TunableDispatch; variant: string; generation: number };
 }
 
 export interface CopyCommand {

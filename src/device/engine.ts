@@ -1,10 +1,15 @@
 import { BufferPool, type PooledBuffer, type PoolStats } from '../tensor/buffer-pool.js';
 import { Tensor, type DType, type TensorData } from '../tensor/tensor.js';
 import { checkShape, formatShape, sizeOf, type Shape } from '../tensor/shape.js';
-import type { KernelConstants, KernelDefinition } from '../kernels/kernel.js';
+import type { KernelConstants, KernelDefinition, KernelLaunch } from '../kernels/kernel.js';
 import { acquireGpu, type GpuProvider } from './gpu-provider.js';
-import { describeAdapter, formatInfo, NO_ADAPTER_HELP, REQUESTED_LIMITS, type EngineInfo } from './adapter-info.js';
-import { encodeCommands, type Command } from './commands.js';
+import { adapterIdentity, describeAdapter, formatInfo, NO_ADAPTER_HELP, REQUESTED_LIMITS, type EngineInfo } from './adapter-info.js';
+import { encodeCommands, type Command, type DispatchCommand } from './commands.js';
+import { Tuner, TUNING_MODES, type TunableDispatch, type TuningMode, type TuningPick } from '../tuning/tuner.js';
+import { defaultCacheStore, hashText, TuningCache } from '../tuning/tuning-cache.js';
+import { launchTimer } from '../tuning/launch-timer.js';
+import { MATMUL_SOURCES } from '../kernels/matmul-variants.js';
+import { ENGINE_VERSION } from '../version.js';
 import { Profiler, type KernelProfile } from './profiler.js';
 import { GentlePolling } from './gentle-polling.js';
 import { PipelineCache } from './pipeline-cache.js';
@@ -26,9 +31,36 @@ export interface EngineOptions {
    * about 3x faster than its own SwiftShader); every kernel here is compute-only and runs on either.
    */
   featureLevel?: 'core' | 'compatibility';
-  /** Poll Dawn gently while waiting (Node only; see gentle-polling.ts). Default true. */
+  /**
+   * Poll Dawn gently while waiting (Node only; see gentle-polling.ts). Default: on CPU adapters, whose
+   * cores the spinning poll would take; a GPU's waits are short and the 1 ms poll would add to each.
+   */
   gentlePolling?: boolean;
+  /**
+   * Kernel tuning (src/tuning/tuner.ts): 'measure' times the candidate kernels of each new matmul shape
+   * on first use and keeps the fastest, 'cached' uses earlier picks only, 'off' the planner's defaults.
+   * Default: the WEBGPU_AAE_TUNING environment variable, else 'measure' on a GPU and 'cached' on a CPU
+   * adapter, where compiling each candidate costs 0.3-2 s (a cold paper-sized AAE step: 11 s untuned,
+   * 61 s measuring). Different picks round differently in the last bits: same seed, same adapter and
+   * the same picks give the same numbers.
+   */
+  tuning?: TuningMode;
+  /**
+   * Where picks persist: a folder (Node), or false for memory only. Default: $XDG_CACHE_HOME (or
+   * ~/.cache)/webgpu-aae/tuning in Node, localStorage in a browser.
+   */
+  tuningCache?: string | false;
+  /**
+   * Plan kernels as for this kind of adapter instead of the detected one: 'gpu' runs the workgroup-tiled
+   * kernels on a CPU adapter too (tests and the kernel lab use it to check the GPU plans anywhere).
+   */
+  adapterKind?: 'cpu' | 'gpu';
+  /** Where one-line warnings go (an unusable tuning cache, say); default console.warn. */
+  warn?: (line: string) => void;
 }
+
+/** The environment variable that sets the tuning mode when createEngine is not given one. */
+export const TUNING_VARIABLE = 'WEBGPU_AAE_TUNING';
 
 export interface MemoryStats extends PoolStats {
   /** Tensors made and not yet disposed. */
@@ -61,12 +93,42 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   }
   const limits: Record<string, number> = {};
   for (const name of REQUESTED_LIMITS) limits[name] = (adapter.limits as unknown as Record<string, number>)[name];
-  const features: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+  // Timestamps time kernels (profile, tuning); subgroups let the tuner offer kernels that use them.
+  const features = (['timestamp-query', 'subgroups'] as GPUFeatureName[]).filter((feature) => adapter.features.has(feature));
   const device = await adapter.requestDevice({ requiredLimits: limits, requiredFeatures: features, label: 'webgpu-aae' });
   const info = describeAdapter(adapter, provider.runtime, limits);
-  const engine = new Engine(provider, device, info, options);
+  if (options.adapterKind) info.kind = options.adapterKind;
+  let mode: TuningMode;
+  try {
+    mode = tuningMode(options.tuning, info.kind);
+  } catch (error) {
+    device.destroy();
+    provider.release();
+    throw error;
+  }
+  const warn = options.warn ?? ((line: string) => console.warn(`webgpu-aae: ${line}`));
+  const store = mode === 'off' || options.tuningCache === false ? null : await defaultCacheStore(adapterIdentity(info), options.tuningCache || undefined);
+  const cache = store ? new TuningCache(store, { adapter: adapterIdentity(info), revision: KERNEL_REVISION }, warn) : null;
+  const picks = cache ? await cache.load() : new Map<string, TuningPick>();
+  const engine = new Engine(provider, device, info, { ...options, tuning: mode, warn }, { cache, picks });
   if (options.verbose) (options.log ?? console.error)(formatInfo(info));
   return engine;
+}
+
+/** The engine's version and its matmul kernels' text: a tuning cache made by others is not used. */
+const KERNEL_REVISION = `${ENGINE_VERSION}+${hashText(MATMUL_SOURCES.join('\n')).toString(16)}`;
+
+function tuningMode(option: TuningMode | undefined, kind: EngineInfo['kind']): TuningMode {
+  if (option !== undefined) {
+    if (!(TUNING_MODES as readonly string[]).includes(option)) throw new Error(`createEngine: tuning '${option}' is not one of ${TUNING_MODES.join(', ')}.`);
+    return option;
+  }
+  const variable = typeof process !== 'undefined' ? process.env?.[TUNING_VARIABLE] : undefined;
+  if (variable === undefined || variable === '') return kind === 'gpu' ? 'measure' : 'cached';
+  if (!(TUNING_MODES as readonly string[]).includes(variable)) {
+    throw new Error(`${TUNING_VARIABLE}='${variable}' is not a tuning mode; use one of ${TUNING_MODES.join(', ')} (or unset it for the default).`);
+  }
+  return variable as TuningMode;
 }
 
 /**
@@ -96,19 +158,21 @@ export class Engine {
   private readonly lost: Promise<never>;
   private disposed = false;
   private readonly numerics: NumericsGuard;
+  private readonly tuner: Tuner;
 
   constructor(
     private readonly provider: GpuProvider,
     readonly device: GPUDevice,
     private readonly adapterInfo: EngineInfo,
     options: EngineOptions = {},
+    tuning: { cache: TuningCache | null; picks: ReadonlyMap<string, TuningPick> } = { cache: null, picks: new Map() },
   ) {
     const storageUsage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     this.storagePool = new BufferPool(device, storageUsage, 'tensor');
     this.uniformPool = new BufferPool(device, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, 'uniform');
     this.pipelines = new PipelineCache(device);
     this.bindGroups = new BindGroupCache(device);
-    this.polling = new GentlePolling(provider.runtime === 'node' && options.gentlePolling !== false);
+    this.polling = new GentlePolling(provider.runtime === 'node' && (options.gentlePolling ?? adapterInfo.kind === 'cpu'));
     device.addEventListener('uncapturederror', (event) => {
       this.gpuErrors.push((event as GPUUncapturedErrorEvent).error.message);
     });
@@ -119,14 +183,35 @@ export class Engine {
     this.lost.catch(() => {});
     const flags = this.keep(this.tensor(new Uint32Array(NumericsGuard.byteLength / 4), [NumericsGuard.byteLength / 4], 'u32'));
     this.numerics = new NumericsGuard(flags);
+    const timer = launchTimer({
+      device,
+      kind: adapterInfo.kind,
+      // Browsers round timestamps coarsely (Dawn's default): there the wall clock over longer samples is better.
+      timestamps: device.features.has('timestamp-query') && adapterInfo.runtime === 'node',
+      compile: (launch) => this.pipelines.pipelineAsync(launch.kernel, launch.constants),
+      wait: (promise) => this.race(this.polling.wait(promise)),
+    });
+    const warn = options.warn ?? ((line: string) => console.warn(`webgpu-aae: ${line}`));
+    this.tuner = new Tuner(options.tuning ?? 'off', timer, tuning.cache, tuning.picks, warn);
   }
 
   get limits(): Readonly<Record<string, number>> {
     return this.adapterInfo.limits;
   }
 
+  /** The adapter, the limits the engine asked for, and what kernel tuning measured and picked. */
   info(): EngineInfo {
-    return this.adapterInfo;
+    return { ...this.adapterInfo, tuning: this.tuner.report() };
+  }
+
+  /** 'cpu' for software adapters, 'gpu' otherwise: kernels are planned for one or the other. */
+  get kind(): EngineInfo['kind'] {
+    return this.adapterInfo.kind;
+  }
+
+  /** The device's optional features the engine turned on ('timestamp-query', 'subgroups'). */
+  get features(): ReadonlySet<string> {
+    return this.device.features as unknown as ReadonlySet<string>;
   }
 
   /**
@@ -276,6 +361,43 @@ export class Engine {
     this.pending.push({ kind: 'dispatch', label: kernel.name, pipeline, bindGroup, workgroups });
   }
 
+  /**
+   * Records a dispatch of whichever candidate the tuner picks for `tunable` (its fallback until the
+   * candidates are measured, at the next read or sync). Every candidate takes `bindings`.
+   */
+  dispatchTuned(tunable: TunableDispatch, bindings: readonly (Tensor | UniformBlock)[]): void {
+    const launch = this.tuner.choose(tunable);
+    this.dispatch(launch.kernel, launch.constants, bindings, launch.workgroups);
+    const command = this.pending.at(-1) as DispatchCommand;
+    command.tuned = { tunable, variant: launch.variant, generation: this.tuner.generation };
+  }
+
+  /**
+   * Measures the candidates of every tunable dispatch recorded since the last measurement (see
+   * `tuning` in EngineOptions); reads and syncs do this first on their own. Work recorded but not yet
+   * run, captured steps included, then uses the picks.
+   */
+  async tune(): Promise<void> {
+    if (!this.tuner.hasPending) return;
+    await this.tuner.measurePending();
+    this.retarget(this.pending);
+  }
+
+  /** @internal Points recorded tunable dispatches at the tuner's current picks (cheap when none changed). */
+  retarget(commands: readonly Command[]): void {
+    const generation = this.tuner.generation;
+    for (const command of commands) {
+      if (command.kind !== 'dispatch' || !command.tuned || command.tuned.generation === generation) continue;
+      const launch: KernelLaunch = this.tuner.choose(command.tuned.tunable);
+      if (launch.variant !== command.tuned.variant) {
+        command.pipeline = this.pipelines.pipeline(launch.kernel, launch.constants).pipeline;
+        command.workgroups = launch.workgroups;
+        command.label = launch.kernel.name;
+      }
+      command.tuned = { ...command.tuned, variant: launch.variant, generation };
+    }
+  }
+
   /** Records a whole-tensor copy. */
   copy(source: Tensor, destination: Tensor): void {
     if (source.byteLength !== destination.byteLength) {
@@ -321,6 +443,7 @@ export class Engine {
 
   /** Sends the recorded work and waits for the GPU to finish it; throws any GPU error seen so far. */
   async sync(): Promise<void> {
+    await this.tune();
     this.flush();
     await this.race(this.polling.wait(this.device.queue.onSubmittedWorkDone()));
     this.markCompleted(this.submitted);
@@ -338,6 +461,7 @@ export class Engine {
 
   private async readBack(tensor: Tensor): Promise<TensorData> {
     this.checkUsable('read');
+    await this.tune();
     const byteLength = tensor.byteLength;
     // Domain-check counts ride along in the same readback, after the data.
     const flags = this.numerics.flags;
@@ -440,6 +564,7 @@ export class Engine {
   /** @internal Used by CapturedStep. */
   replay(commands: readonly Command[], hasDomainChecks: boolean): void {
     this.checkUsable('run');
+    this.retarget(commands);
     if (hasDomainChecks) this.numerics.dirty = true;
     this.flush();
     this.submit(this.encode(commands, 'captured step'));

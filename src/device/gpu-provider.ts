@@ -10,6 +10,12 @@ export interface GpuProvider {
   runtime: 'browser' | 'node';
 }
 
+/**
+ * Dawn rounds timestamp queries down to 2^16 ns (65.5 µs) unless told not to, a guard for web pages
+ * that would make per-kernel timing of microsecond kernels (profiles, the tuner) meaningless.
+ */
+const DAWN_FLAGS = ['disable-dawn-features=timestamp_quantization'];
+
 export async function acquireGpu(dawnFlags: readonly string[] = []): Promise<GpuProvider> {
   const browserGpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
   if (browserGpu) return { gpu: browserGpu, release() {}, runtime: 'browser' };
@@ -38,7 +44,7 @@ export async function acquireGpu(dawnFlags: readonly string[] = []): Promise<Gpu
   }
   // Mesa's software drivers complain on every start without a runtime dir; any writable folder will do.
   if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = (await import('node:os')).tmpdir();
-  let gpu: GPU | null = dawn.create([...dawnFlags]);
+  let gpu: GPU | null = dawn.create([...DAWN_FLAGS, ...dawnFlags]);
   return {
     get gpu() {
       if (!gpu) throw new Error('This engine was disposed: its GPU is released. Create a new engine.');

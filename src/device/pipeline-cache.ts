@@ -41,6 +41,32 @@ export class PipelineCache {
     return { pipeline, layout };
   }
 
+  /**
+   * The same pipeline compiled without blocking the queue (for the tuner, which compiles every candidate
+   * at once); rejects with the kernel's name and WGSL messages when it fails. Later `pipeline()` calls
+   * for it hit the cache.
+   */
+  async pipelineAsync(kernel: KernelDefinition, constants: KernelConstants): Promise<{ pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }> {
+    const layout = this.bindGroupLayout(kernel.bindings);
+    const key = `${kernel.name}|${kernel.entryPoint ?? 'main'}|${constantsKey(constants)}`;
+    const cached = this.pipelines.get(key);
+    if (cached) return { pipeline: cached, layout };
+    const module = this.shaderModule(kernel);
+    let pipeline: GPUComputePipeline;
+    try {
+      pipeline = await this.device.createComputePipelineAsync({
+        label: kernel.name,
+        layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout], label: kernel.name }),
+        compute: { module, entryPoint: kernel.entryPoint ?? 'main', constants: { ...constants } },
+      });
+    } catch (error) {
+      const where = await compilationMessages(module);
+      throw new Error(`kernel '${kernel.name}' (constants ${constantsKey(constants) || 'none'}) failed to build: ${error instanceof Error ? error.message : String(error)}${where}`);
+    }
+    this.pipelines.set(key, pipeline);
+    return { pipeline, layout };
+  }
+
   private shaderModule(kernel: KernelDefinition): GPUShaderModule {
     // Keyed by source text: kernels that are entry points of one file share its module.
     let module = this.modules.get(kernel.source);

@@ -17,8 +17,28 @@ export interface KernelDefinition {
 /** WGSL `override` values; booleans are given as 0/1. */
 export type KernelConstants = Readonly<Record<string, number>>;
 
+/** One way to run a kernel: what to bind it with is up to the caller. */
+export interface KernelLaunch {
+  readonly kernel: KernelDefinition;
+  readonly constants: KernelConstants;
+  readonly workgroups: readonly [number, number, number];
+  /** Names this way of computing the result: in the tuning cache, `engine.info()` and the kernel lab. */
+  readonly variant: string;
+}
+
 export function defineKernel(definition: KernelDefinition): KernelDefinition {
   return definition;
+}
+
+/**
+ * A grid holding `total` workgroups that a kernel numbers linearly (x + y · width): as wide as the
+ * per-dimension limit allows, spilling into y. Spare workgroups of the last row must return early.
+ */
+export function linearGrid(total: number, maxPerDimension = 65535): [number, number, number] {
+  const x = Math.max(1, Math.min(total, maxPerDimension));
+  const y = Math.ceil(total / x);
+  if (y > maxPerDimension) throw new Error(`a grid of ${total} workgroups exceeds ${maxPerDimension}² (split the work)`);
+  return [x, y, 1];
 }
 
 /** Workgroup counts for `count` invocations in workgroups of `workgroupSize`, spilling into y past the 65535 limit. */

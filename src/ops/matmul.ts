@@ -1,12 +1,11 @@
 import type { Engine } from '../device/engine.js';
 import { record } from '../autograd/tape.js';
-import { defineKernel } from '../kernels/kernel.js';
-import { planMatmul, type Activation } from '../kernels/matmul-plan.js';
+import { planMatmul, type Activation, type MatmulProblem } from '../kernels/matmul-plan.js';
+import type { TunableDispatch } from '../tuning/tuner.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { activationBackward } from './unary.js';
 import { sum } from './reduce.js';
-import matmulSource from '../../shaders/matmul.wgsl';
 
 export type { Activation } from '../kernels/matmul-plan.js';
 
@@ -74,20 +73,27 @@ function fusedMatmul(op: string, a: Tensor, b: Tensor, transposeA: boolean, tran
     );
   }
   const engine = a.engine;
-  const plan = planMatmul({
-    M,
-    N,
-    K,
-    transposeA,
-    transposeB,
-    hasBias: epilogue.bias !== null,
-    activation: epilogue.activation,
-    leakySlope: epilogue.leakySlope,
-  });
+  const problem: MatmulProblem = { M, N, K, transposeA, transposeB, hasBias: epilogue.bias !== null, activation: epilogue.activation, leakySlope: epilogue.leakySlope };
   const output = engine.empty([M, N]);
   const bias = epilogue.bias ?? biasStandIn(engine);
-  engine.dispatch(kernelFor(plan.entryPoint), plan.constants, [a, b, bias, output], plan.workgroups);
+  engine.dispatchTuned(tunableMatmul(engine, problem), [a, b, bias, output]);
   return output;
+}
+
+/** Each engine's plans, by problem: planning allocates, and a training step asks for the same few. */
+const plans = new WeakMap<Engine, Map<string, TunableDispatch>>();
+
+function tunableMatmul(engine: Engine, problem: MatmulProblem): TunableDispatch {
+  let byProblem = plans.get(engine);
+  if (!byProblem) plans.set(engine, (byProblem = new Map()));
+  const id = `${problem.M},${problem.N},${problem.K},${+problem.transposeA}${+problem.transposeB}${+problem.hasBias},${problem.activation},${problem.leakySlope}`;
+  let tunable = byProblem.get(id);
+  if (!tunable) {
+    const { M, N, K } = problem;
+    tunable = { ...planMatmul(problem, engine.kind, engine.features), bindingBytes: [4 * M * K, 4 * K * N, 4 * (problem.hasBias ? N : 1), 4 * M * N] };
+    byProblem.set(id, tunable);
+  }
+  return tunable;
 }
 
 // C = op(A)·op(B): dop(A) = G·op(B)ᵀ and dop(B) = op(A)ᵀ·G, then transposed back to each buffer's layout.
@@ -99,16 +105,6 @@ function gradientOfA(gradOutput: Tensor, b: Tensor, transposeA: boolean, transpo
 function gradientOfB(gradOutput: Tensor, a: Tensor, transposeA: boolean, transposeB: boolean): Tensor {
   if (!transposeB) return matmul(a, gradOutput, { transposeA: !transposeA });
   return matmul(gradOutput, a, { transposeA: true, transposeB: transposeA });
-}
-
-const kernels = new Map<string, ReturnType<typeof defineKernel>>();
-function kernelFor(entryPoint: string) {
-  let kernel = kernels.get(entryPoint);
-  if (!kernel) {
-    kernel = defineKernel({ name: `matmul:${entryPoint}`, source: matmulSource, entryPoint, bindings: ['read', 'read', 'read', 'write'] });
-    kernels.set(entryPoint, kernel);
-  }
-  return kernel;
 }
 
 function biasStandIn(engine: Engine): Tensor {

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# The GPU lab, run on a lent GPU machine from the folder `npm run device:pack` made (.device/): it needs
+# no Node, no network and nothing installed. Parts, in the order given, share one budget in seconds:
+#   info   the machine, the Vulkan driver and the WebGPU adapter Dawn finds (features, limits)
+#   lab    the matmul kernel lab: every variant checked against float64, then timed (GFLOP/s)
+#   bench  the benchmark suite against tfjs-webgpu on the same adapter (training steps, matmuls), from
+#          cold caches (no tuning cache, no shader cache of ours)
+#   warm   the two training steps again, with the tuning picks and shaders the bench left: warm start
+#   profile where a training step's GPU time goes, kernel by kernel (timestamp queries)
+# Usage: bash .device/run.sh [--budget SECONDS] [PART ...]   (default: --budget 480 info lab bench warm profile)
+# Results go to $OUT (or .device/out): info.txt, lab.json, lab.log, bench.log, bench/<date>.json,
+# warm/<date>.json, profile.log (the charts are left out: 8 files at most come back from a lent machine).
+# Each part is stopped when its share of the budget runs out, and writes what it has as it goes.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+budget=480
+parts=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --budget) budget=$2; shift 2 ;;
+    info|lab|bench|warm|profile) parts+=("$1"); shift ;;
+    *) echo "run.sh: unknown argument '$1' (parts: info lab bench warm profile; --budget SECONDS)" >&2; exit 2 ;;
+  esac
+done
+[ ${#parts[@]} -gt 0 ] || parts=(info lab bench warm profile)
+OUT=${OUT:-$here/out}
+mkdir -p "$OUT"
+started=$(date +%s)
+left() { echo $(( budget - ($(date +%s) - started) )); }
+say() { echo "[lab $(( $(date +%s) - started ))s] $*"; }
+
+# ---- unpack into a scratch folder: Node, dawn.node beside the webgpu package, MNIST, the bundles
+# xz, or Python's lzma where the image has no xz.
+unxz_to() { # file.xz destination
+  if command -v xz >/dev/null; then xz -dc "$1" > "$2"; else python3 -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2], "wb"))' "$1" "$2"; fi
+}
+work=$(mktemp -d /tmp/webgpu-aae-lab.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+cp -r "$here/node_modules" "$here/kernels.mjs" "$here/bench.mjs" "$here/profile.mjs" "$work/"
+unxz_to "$here/node.xz" "$work/node" && chmod +x "$work/node" || { echo "run.sh: could not unpack Node (no xz, no python3 lzma?)"; exit 1; }
+mkdir -p "$work/node_modules/webgpu/dist/linux-x64" "$work/lib" "$work/libstdcxx"
+unxz_to "$here/dawn.node.xz" "$work/node_modules/webgpu/dist/linux-x64/dawn.node"
+node="$work/node"
+
+# ---- libraries and the Vulkan driver
+if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 '; then
+  unxz_to "$here/lib/libvulkan.so.1.xz" "$work/lib/libvulkan.so.1"
+  export LD_LIBRARY_PATH="$work/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  say "no Vulkan loader on this machine: using the packed libvulkan.so.1"
+fi
+system_libstdcxx=$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 \(libc6,x86-64\)/ { print $NF; exit }')
+if [ -z "$system_libstdcxx" ] || ! grep -qa GLIBCXX_3.4.30 "$system_libstdcxx"; then
+  unxz_to "$here/lib/libstdc++.so.6.xz" "$work/libstdcxx/libstdc++.so.6"
+  export LD_LIBRARY_PATH="$work/libstdcxx${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  say "system libstdc++ lacks GLIBCXX_3.4.30: using the packed one"
+fi
+icds=$(ls /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json 2>/dev/null || true)
+if [ -z "$icds" ] && [ -z "${VK_DRIVER_FILES:-}${VK_ICD_FILENAMES:-}" ]; then
+  nvidia_icd=$(ls /usr/local/nvidia/share/vulkan/icd.d/*.json /usr/local/nvidia/etc/vulkan/icd.d/*.json 2>/dev/null | head -n 1)
+  if [ -n "$nvidia_icd" ]; then
+    export VK_DRIVER_FILES="$nvidia_icd"
+    say "Vulkan driver: $nvidia_icd (VK_DRIVER_FILES)"
+  fi
+fi
+# A cold start, as on a fresh machine: no tuning cache, no shader caches of ours.
+export XDG_CACHE_HOME="$work/cache" XDG_RUNTIME_DIR="$work/run" HOME="${HOME:-$work}"
+mkdir -p "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR"
+cd "$work"
+
+run_part() { # name seconds command...
+  local name=$1 seconds=$2; shift 2
+  if [ "$seconds" -lt 10 ]; then say "$name: skipped, ${seconds}s left of the budget"; return; fi
+  say "$name: up to ${seconds}s"
+  timeout --signal=TERM --kill-after=10 "$seconds" "$@"
+  local status=$?
+  [ $status -eq 124 ] && say "$name: stopped at its budget (${seconds}s)"
+  [ $status -ne 0 ] && [ $status -ne 124 ] && say "$name: exit status $status"
+  return 0
+}
+
+for part in "${parts[@]}"; do
+  case "$part" in
+    info)
+      {
+        echo "== machine"; uname -a; nproc; grep -m1 'model name' /proc/cpuinfo
+        echo "== nvidia-smi"; nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv 2>&1 || echo "nvidia-smi: not found"
+        echo "== Vulkan"; echo "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-} VK_DRIVER_FILES=${VK_DRIVER_FILES:-}"; ls /usr/share/vulkan/icd.d /etc/vulkan/icd.d /usr/local/nvidia/share/vulkan/icd.d 2>&1
+        echo "== node"; "$node" --version
+        echo "== WebGPU adapter (Dawn)"
+        run_part adapter 30 "$node" --input-type=module -e "
+          import { create, globals } from 'webgpu';
+          Object.assign(globalThis, globals);
+          const gpu = create([]);
+          const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+          if (!adapter) { console.log('no adapter'); process.exit(1); }
+          const { vendor, architecture, device, description } = adapter.info;
+          console.log(JSON.stringify({ vendor, architecture, device, description, subgroupMinSize: adapter.info.subgroupMinSize, subgroupMaxSize: adapter.info.subgroupMaxSize,
+            subgroupMatrixConfigs: adapter.info.subgroupMatrixConfigs ?? null, features: [...adapter.features].sort(),
+            limits: Object.fromEntries(['maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup', 'maxStorageBufferBindingSize', 'maxBufferSize'].map((k) => [k, adapter.limits[k]])) }, null, 1));
+          process.exit(0);"
+      } 2>&1 | tee "$OUT/info.txt"
+      ;;
+    lab)
+      # The lab gets at most a third of what is left: the suite is what the README reports.
+      seconds=$(( $(left) / 3 )); [ "$seconds" -gt 150 ] && seconds=150
+      run_part lab "$seconds" "$node" kernels.mjs --json="$OUT/lab.json" 2>&1 | tee "$OUT/lab.log"
+      ;;
+    bench)
+      # Leaves 45 s for the warm steps and the profile, when they follow.
+      reserve=10; [[ " ${parts[*]} " == *" warm "* || " ${parts[*]} " == *" profile "* ]] && reserve=45
+      run_part bench $(( $(left) - reserve )) "$node" bench.mjs --peers tfjs-webgpu --out "$OUT/bench" 2>&1 | tee "$OUT/bench.log"
+      ;;
+    warm)
+      seconds=$(( $(left) - 20 )); [ "$seconds" -gt 60 ] && seconds=60
+      echo "== warm: the training steps again, caches as the bench left them" | tee -a "$OUT/bench.log"
+      run_part warm "$seconds" "$node" bench.mjs --only aae-step,vae-gan-step --peers tfjs-webgpu --out "$OUT/warm" 2>&1 | tee -a "$OUT/bench.log"
+      ;;
+    profile)
+      run_part profile $(( $(left) - 5 )) "$node" profile.mjs 2>&1 | tee "$OUT/profile.log"
+      ;;
+  esac
+done
+rm -f "$OUT"/bench/*.svg "$OUT"/warm/*.svg
+say "done; results in $OUT: $(cd "$OUT" && find . -type f | sort | tr '\n' ' ')"
