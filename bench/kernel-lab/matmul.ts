@@ -12,7 +12,7 @@ import { createEngine, type Engine } from '../../src/device/engine.js';
 import { PipelineCache } from '../../src/device/pipeline-cache.js';
 import { defineKernel, type KernelLaunch } from '../../src/kernels/kernel.js';
 import { ACTIVATION_CODES, planMatmul, type MatmulProblem } from '../../src/kernels/matmul-plan.js';
-import { MATMUL_VARIANTS, splitK, tiled, type MatmulVariant } from '../../src/kernels/matmul-variants.js';
+import { direct, MATMUL_VARIANTS, splitK, tiled, type MatmulVariant } from '../../src/kernels/matmul-variants.js';
 import { wgslWithLibrary } from '../../src/kernels/wgsl-library.js';
 import { launchTimer } from '../../src/tuning/launch-timer.js';
 import { checkLaunch, describeProblem, makeOperands, matmulCases } from './matmul-check.js';
@@ -42,12 +42,16 @@ const naive: MatmulVariant = {
  * src/kernels/matmul-variants.ts. They are checked and timed like the rest.
  */
 const EXPERIMENTS: MatmulVariant[] = [
+  tiled({ tileM: 64, tileN: 64, tileK: 16, threadM: 8, threadN: 8 }),
+  tiled({ tileM: 32, tileN: 32, tileK: 32, threadM: 4, threadN: 4 }),
   tiled({ tileM: 128, tileN: 128, tileK: 16, threadM: 8, threadN: 8 }),
   tiled({ tileM: 64, tileN: 128, tileK: 16, threadM: 8, threadN: 8 }),
   tiled({ tileM: 64, tileN: 64, tileK: 32, threadM: 4, threadN: 4 }),
   tiled({ tileM: 32, tileN: 32, tileK: 16, threadM: 4, threadN: 4 }),
   tiled({ tileM: 16, tileN: 64, tileK: 16, threadM: 4, threadN: 4 }),
   splitK(4, 4, 64, false),
+  direct(64, 4),
+  direct(32, 8),
 ];
 
 function problem(M: number, K: number, N: number, transposeA = false, transposeB = false, forward = false): MatmulProblem {
@@ -136,6 +140,8 @@ export async function runMatmulLab(args: string[]): Promise<number> {
         timestamps: engine.features.has('timestamp-query'),
         compile: (launch) => pipelines.pipelineAsync(launch.kernel, launch.constants),
         wait: (promise) => engine.waitGently(promise),
+        // The lab compiles between shapes, long enough for a GPU to slow down: a longer warm-up.
+        warmUpMs: info.kind === 'gpu' ? 250 : 0,
       });
       const compileTimes = new Map<string, number[]>();
       log(`\nGFLOP/s per variant (median of the tuner's rounds; '-' does not fit or is not timed, '!' left out: see problems)`);

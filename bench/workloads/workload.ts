@@ -1,9 +1,11 @@
 // A kernel workload: the same operation on both sides, repeated a few times per timed run so that
-// even the tiny shapes take long enough to time; the run ends with the last result read back.
+// even the tiny shapes take long enough to time; the run ends by reading back the sum of the last
+// result (one number: reading a whole 4096×4096 result would time the copy to the CPU, not the kernel).
 import type { Engine } from '../../src/device/engine.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import type { Tensor as TfTensor } from '@tensorflow/tfjs';
 import { seededUniform } from '../../src/random/seeded.js';
+import { sum } from '../../src/ops/reduce.js';
 import type { Runner } from '../harness.js';
 import type { Peer, Tf } from '../peers/tfjs.js';
 
@@ -42,10 +44,10 @@ export interface RepeatedOperation {
 export type RunScale = 'quick' | 'cpu' | 'gpu';
 
 /**
- * Enough operations per run that each run does about this much work (FLOPs or bytes): the run ends by
- * reading the last result back (on both sides), and with too few operations per run that readback, not
- * the kernel, is what gets timed (a 1000×1000 result is 4 MB). On a GPU a 100×1000·1000×1000 product
- * takes microseconds: 256 of them make a run of a few milliseconds.
+ * Enough operations per run that each run does about this much work (FLOPs or bytes): every run ends
+ * with a submit and a wait for one number (on both sides), and with too few operations per run that
+ * wait, not the kernel, is what gets timed. On a GPU a 100×1000·1000×1000 product takes microseconds:
+ * 256 of them make a run of a few milliseconds.
  */
 const RUN_SIZES: Record<RunScale, { workPerRun: number; maxOperationsPerRun: number }> = {
   quick: { workPerRun: 40e6, maxOperationsPerRun: 32 },
@@ -74,15 +76,15 @@ export function repeatedOperation(spec: RepeatedOperation): Workload {
       const inputs = values().map((data, i) => engine.keep(engine.tensor(data, [...spec.inputShapes[i]])));
       return {
         async run() {
-          const last = engine.noGrad(() =>
+          const total = engine.noGrad(() =>
             engine.scope(() => {
               let output = spec.ours(inputs);
               for (let i = 1; i < operationsPerRun; i++) output = spec.ours(inputs);
-              return output;
+              return sum(output);
             }),
           );
-          await last.read();
-          last.dispose();
+          await total.read();
+          total.dispose();
         },
         dispose: () => inputs.forEach((t) => t.dispose()),
       };
@@ -99,7 +101,9 @@ export function repeatedOperation(spec: RepeatedOperation): Workload {
             output.dispose();
             output = spec.theirs(tf, inputs);
           }
-          await peer.wait(output.data());
+          const total = tf.sum(output);
+          await peer.wait(total.data());
+          total.dispose();
           output.dispose();
         },
         dispose: () => inputs.forEach((t) => t.dispose()),

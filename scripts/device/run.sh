@@ -43,12 +43,21 @@ unxz_to "$here/dawn.node.xz" "$work/node_modules/webgpu/dist/linux-x64/dawn.node
 node="$work/node"
 
 # ---- libraries and the Vulkan driver
-if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 '; then
-  unxz_to "$here/lib/libvulkan.so.1.xz" "$work/lib/libvulkan.so.1"
-  export LD_LIBRARY_PATH="$work/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-  say "no Vulkan loader on this machine: using the packed libvulkan.so.1"
+# The Vulkan loader, and GLVND's EGL + dispatch (NVIDIA's Vulkan driver will not start without libEGL).
+# (ldconfig's list is read once: `ldconfig -p | grep -q` fails under pipefail when grep stops early.)
+system_libraries=$(ldconfig -p 2>/dev/null)
+for library in libvulkan.so.1 libEGL.so.1 libGLdispatch.so.0 libGLX.so.0; do
+  if ! grep -q "$library " <<<"$system_libraries"; then
+    unxz_to "$here/lib/$library.xz" "$work/lib/$library"
+    say "no $library on this machine: using the packed one"
+  fi
+done
+export LD_LIBRARY_PATH="$work/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+# GLVND finds NVIDIA's EGL through a vendor file, which the driver mount keeps under /usr/local/nvidia.
+if [ -z "${__EGL_VENDOR_LIBRARY_FILENAMES:-}" ] && [ ! -e /usr/share/glvnd/egl_vendor.d/10_nvidia.json ] && [ -e /usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json ]; then
+  export __EGL_VENDOR_LIBRARY_FILENAMES=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
 fi
-system_libstdcxx=$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 \(libc6,x86-64\)/ { print $NF; exit }')
+system_libstdcxx=$(awk '/libstdc\+\+\.so\.6 \(libc6,x86-64\)/ { print $NF; exit }' <<<"$system_libraries")
 if [ -z "$system_libstdcxx" ] || ! grep -qa GLIBCXX_3.4.30 "$system_libstdcxx"; then
   unxz_to "$here/lib/libstdc++.so.6.xz" "$work/libstdcxx/libstdc++.so.6"
   export LD_LIBRARY_PATH="$work/libstdcxx${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"

@@ -8,6 +8,7 @@ export class PipelineCache {
   private readonly modules = new Map<string, GPUShaderModule>();
   private readonly layouts = new Map<string, GPUBindGroupLayout>();
   private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly compiling = new Map<string, Promise<{ pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>>();
   /** Promises that resolve to an error message, or null when the pipeline compiled cleanly. */
   readonly pendingChecks: Promise<string | null>[] = [];
 
@@ -51,6 +52,15 @@ export class PipelineCache {
     const key = `${kernel.name}|${kernel.entryPoint ?? 'main'}|${constantsKey(constants)}`;
     const cached = this.pipelines.get(key);
     if (cached) return { pipeline: cached, layout };
+    let compiling = this.compiling.get(key);
+    if (!compiling) {
+      compiling = this.compileAsync(kernel, constants, layout, key).finally(() => this.compiling.delete(key));
+      this.compiling.set(key, compiling);
+    }
+    return compiling;
+  }
+
+  private async compileAsync(kernel: KernelDefinition, constants: KernelConstants, layout: GPUBindGroupLayout, key: string) {
     const module = this.shaderModule(kernel);
     let pipeline: GPUComputePipeline;
     try {

@@ -7,6 +7,7 @@ import blockedSource from '../../shaders/matmul.wgsl';
 import tiledSource from '../../shaders/matmul-tiled.wgsl';
 import splitKSource from '../../shaders/matmul-split-k.wgsl';
 import splitKSubgroupsSource from '../../shaders/matmul-split-k-subgroups.wgsl';
+import directSource from '../../shaders/matmul-direct.wgsl';
 
 export type Activation = 'none' | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh';
 
@@ -27,7 +28,7 @@ export const ACTIVATION_CODES: Readonly<Record<Activation, number>> = { none: 0,
 export interface MatmulVariant {
   /** Stable: the tuning cache stores it. */
   readonly name: string;
-  readonly family: 'blocked' | 'tiled' | 'split-k';
+  readonly family: 'blocked' | 'tiled' | 'split-k' | 'direct';
   /** The adapter feature its kernel needs, if any. */
   readonly feature?: GPUFeatureName;
   fits(p: MatmulProblem): boolean;
@@ -39,11 +40,12 @@ const BINDINGS = ['read', 'read', 'read', 'write'] as const; // A, B, bias (a st
 const BLOCKED_SOURCE = wgslWithLibrary(blockedSource, 'matmul-epilogue');
 const TILED_SOURCE = wgslWithLibrary(tiledSource, 'matmul-epilogue');
 const SPLIT_K_SOURCE = wgslWithLibrary(splitKSource, 'matmul-epilogue');
+const DIRECT_SOURCE = wgslWithLibrary(directSource, 'matmul-epilogue');
 // `enable subgroups;` must open the module, so the subgroup entry point goes first.
 const SPLIT_K_SUBGROUPS_SOURCE = wgslWithLibrary(`${splitKSubgroupsSource}\n${splitKSource}`, 'matmul-epilogue');
 
 /** Every matmul kernel's full text: the tuning cache's revision hashes it. */
-export const MATMUL_SOURCES: readonly string[] = [BLOCKED_SOURCE, TILED_SOURCE, SPLIT_K_SOURCE, SPLIT_K_SUBGROUPS_SOURCE];
+export const MATMUL_SOURCES: readonly string[] = [BLOCKED_SOURCE, TILED_SOURCE, SPLIT_K_SOURCE, SPLIT_K_SUBGROUPS_SOURCE, DIRECT_SOURCE];
 
 const kernels = new Map<string, KernelDefinition>();
 function kernel(source: string, entryPoint: string): KernelDefinition {
@@ -217,25 +219,46 @@ export function splitK(outM: number, outN: number, split: number, subgroups: boo
   };
 }
 
+// ---- direct: shaders/matmul-direct.wgsl, one element of C per invocation (GPUs, small outputs)
+
+/** One output per invocation, in workgroups of wgX (along N) × wgY (along M). */
+export function direct(wgX: number, wgY: number): MatmulVariant {
+  const name = `direct ${wgX}x${wgY}`;
+  return {
+    name,
+    family: 'direct',
+    fits: () => true,
+    launch: (p) => ({
+      kernel: kernel(DIRECT_SOURCE, 'matmul_direct'),
+      constants: { ...problemConstants(p), WG_X: wgX, WG_Y: wgY },
+      workgroups: linearGrid(Math.ceil(p.M / wgY) * Math.ceil(p.N / wgX)),
+      variant: name,
+    }),
+  };
+}
+
 // ---- the catalogue
 
 export const BLOCKED = blockedAutomatic;
 export const BLOCKED_QUADS = [blockedQuads(4, 8), blockedQuads(8, 4), blockedQuads(8, 8), blockedQuads(4, 4)] as const;
 
-/** Tiles offered on GPUs: big ones for big products, small ones to fill the GPU when C is small. */
+/**
+ * Tiles offered on GPUs: big ones for big products, small ones to fill the GPU when C is small. The
+ * four that won a shape in the kernel lab on an H200; the lab keeps trying others.
+ */
 export const TILED = [
   tiled({ tileM: 128, tileN: 128, tileK: 8, threadM: 8, threadN: 8 }),
   tiled({ tileM: 128, tileN: 64, tileK: 16, threadM: 8, threadN: 4 }),
   tiled({ tileM: 64, tileN: 64, tileK: 16, threadM: 4, threadN: 4 }),
-  tiled({ tileM: 64, tileN: 64, tileK: 16, threadM: 8, threadN: 8 }),
   tiled({ tileM: 32, tileN: 64, tileK: 16, threadM: 4, threadN: 4 }),
-  tiled({ tileM: 32, tileN: 32, tileK: 32, threadM: 4, threadN: 4 }),
 ] as const;
 
 export const SPLIT_K = [splitK(4, 4, 128, false), splitK(4, 4, 256, false)] as const;
 export const SPLIT_K_SUBGROUPS = [splitK(4, 4, 128, true), splitK(4, 4, 256, true)] as const;
 
-export const MATMUL_VARIANTS: readonly MatmulVariant[] = [BLOCKED, ...BLOCKED_QUADS, ...TILED, ...SPLIT_K, ...SPLIT_K_SUBGROUPS];
+export const DIRECT = direct(16, 16);
+
+export const MATMUL_VARIANTS: readonly MatmulVariant[] = [BLOCKED, ...BLOCKED_QUADS, ...TILED, ...SPLIT_K, ...SPLIT_K_SUBGROUPS, DIRECT];
 
 export function findMatmulVariant(name: string): MatmulVariant | undefined {
   return MATMUL_VARIANTS.find((variant) => variant.name === name);

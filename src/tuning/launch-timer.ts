@@ -12,10 +12,12 @@ export interface LaunchTimerOptions {
   kind: AdapterKind;
   /** Whether to time with 'timestamp-query' (the device must have it, and its timestamps must be fine-grained). */
   timestamps: boolean;
-  /** The pipeline for a launch, compiled without blocking (and cached for later dispatches). */
+  /** The pipeline for a launch, compiled without blocking (and cached for later dispatches; a second call while it compiles waits for the same compile). */
   compile(launch: KernelLaunch): Promise<{ pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>;
   /** Awaits a Dawn promise the way the engine waits (gentle polling, device loss). */
   wait<T>(promise: Promise<T>): Promise<T>;
+  /** GPU work before the timed passes, to bring the clocks up (default WARM_UP_MS for the kind). */
+  warmUpMs?: number;
 }
 
 /**
@@ -27,6 +29,13 @@ const SAMPLE_MS: Record<AdapterKind, number> = { gpu: 0.3, cpu: 8 };
 /** Wall-clock samples include a submit and a wait (0.1-1 ms): longer samples hide that. */
 const CLOCK_SAMPLE_MS: Record<AdapterKind, number> = { gpu: 3, cpu: 10 };
 const ROUNDS: Record<AdapterKind, number> = { gpu: 7, cpu: 3 };
+/**
+ * A GPU idles at a fraction of its clock (an H200: 345 MHz against 1980) and speeds up only under
+ * load, so the timed passes follow about this much work in the same submit. Without it the lab on an
+ * H200 timed small products 3-4x slower than they run inside a training step.
+ */
+const WARM_UP_MS: Record<AdapterKind, number> = { gpu: 20, cpu: 0 };
+const MAX_WARM_UP_DISPATCHES = 16_384;
 const MAX_DISPATCHES_PER_SAMPLE = 256;
 /** Outputs are compared on at most this many bytes from the start. */
 const CHECKED_BYTES = 4 << 20;
@@ -40,7 +49,7 @@ interface Runnable {
 
 export function launchTimer(options: LaunchTimerOptions): CandidateTimer {
   const { device } = options;
-  return async (tunable: TunableDispatch): Promise<CandidateTiming[]> => {
+  const measure = async (tunable: TunableDispatch): Promise<CandidateTiming[]> => {
     const bindings = tunable.candidates[0].kernel.bindings;
     const buffers = tunable.bindingBytes.map((bytes, i) =>
       device.createBuffer({ size: Math.max(4, Math.ceil(bytes / 4) * 4), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST, label: `tuning scratch ${i}` }),
@@ -64,14 +73,25 @@ export function launchTimer(options: LaunchTimerOptions): CandidateTimer {
       });
       await checkOutputs(options, runnable, buffers[bindings.lastIndexOf('write')]);
       const correct = runnable.filter((candidate) => !candidate.problem);
+      // Measuring must never leak an error into the engine's own work: any GPU error here drops the
+      // measurement (the fallback stays) and says why.
+      device.pushErrorScope('validation');
       const times = correct.length > 1 ? await (options.timestamps ? timeWithTimestamps(options, correct) : timeWithClock(options, correct)) : correct.map(() => 0);
-      correct.forEach((candidate, i) => results.push({ variant: candidate.launch.variant, ms: times[i] }));
+      const error = await options.wait(device.popErrorScope());
+      const failed = error ? `timing failed (${error.message.split('\n')[0]})` : times.some((ms) => !(ms > 0) && correct.length > 1) ? 'timing gave no time' : null;
+      correct.forEach((candidate, i) => results.push(failed ? { variant: candidate.launch.variant, ms: null, problem: failed } : { variant: candidate.launch.variant, ms: times[i] }));
       for (const candidate of runnable) if (candidate.problem) results.push({ variant: candidate.launch.variant, ms: null, problem: candidate.problem });
       return results;
     } finally {
       for (const buffer of buffers) buffer.destroy();
     }
   };
+  // Every candidate of the queue compiles at once (the driver may use several threads); failures are
+  // reported when the measurement itself awaits the same compile.
+  const prepare = (tunable: TunableDispatch) => {
+    for (const launch of tunable.candidates) options.compile(launch).catch(() => undefined);
+  };
+  return Object.assign(measure, { prepare });
 }
 
 /** Runs each candidate once and compares its output with the first one's; a wrong one gets a problem. */
@@ -124,12 +144,15 @@ function dispatchesPerSample(sampleMs: number, singleMs: number): number {
 async function timeWithTimestamps(options: LaunchTimerOptions, candidates: Runnable[]): Promise<number[]> {
   const { device, kind } = options;
   const rounds = ROUNDS[kind];
-  const querySet = device.createQuerySet({ type: 'timestamp', count: 2 * candidates.length * rounds, label: 'tuning' });
+  // Two timestamps per pass: the rounds' passes and the warm-up pass before them.
+  const querySet = device.createQuerySet({ type: 'timestamp', count: 2 * (candidates.length * rounds + 1), label: 'tuning' });
   try {
     // One dispatch each (the warm-up too), to size the samples.
     const single = await timedPasses(options, querySet, candidates.map((candidate) => ({ candidate, count: 1 })));
     const counts = single.map((ms) => dispatchesPerSample(SAMPLE_MS[kind], ms));
     const passes: { candidate: Runnable; count: number; index: number }[] = [];
+    const warmUp = Math.min(MAX_WARM_UP_DISPATCHES, Math.round((options.warmUpMs ?? WARM_UP_MS[kind]) / Math.max(single[0], 1e-4)));
+    if (warmUp > 0) passes.push({ candidate: candidates[0], count: warmUp, index: -1 }); // timed, never used
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < candidates.length; i++) {
         const index = (i + round) % candidates.length; // each round starts with another candidate

@@ -32,8 +32,12 @@ export interface CandidateTiming {
   problem?: string;
 }
 
-/** Times every candidate of `tunable` (the engine's is in launch-timer.ts; tests plant their own). */
-export type CandidateTimer = (tunable: TunableDispatch) => Promise<CandidateTiming[]>;
+/**
+ * Times every candidate of `tunable` (the engine's is in launch-timer.ts; tests plant their own).
+ * `prepare`, if given, starts the slow part (compiling) of a measurement that will follow, so that the
+ * queue's compiles can run together.
+ */
+export type CandidateTimer = ((tunable: TunableDispatch) => Promise<CandidateTiming[]>) & { prepare?(tunable: TunableDispatch): void };
 
 export interface TuningPick {
   variant: string;
@@ -116,6 +120,7 @@ export class Tuner {
     this.pending.clear();
     if (queue.length === 0) return;
     const started = performance.now();
+    for (const tunable of queue) this.timer.prepare?.(tunable);
     for (const tunable of queue) {
       const timings = await this.timer(tunable);
       for (const timing of timings) if (timing.problem) this.warnOnce(`tuning: ${timing.variant} left out for ${tunable.key}: ${timing.problem}`);
