@@ -18,6 +18,9 @@ export default defineConfig({
     // separate processes, one at a time, also keep the two cores for the software adapter.
     pool: 'forks',
     fileParallelism: false,
+    // The planner's defaults everywhere: no test may depend on picks a developer's tuning cache holds.
+    // (test/tuning.test.ts sets its modes itself.)
+    env: { WEBGPU_AAE_TUNING: 'off' },
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

@@ -1,5 +1,5 @@
 // Matrix multiply with fused epilogue, one element of C per invocation:  C = act(op(A) · op(B) + bias)
-// Appended library snippet: matmul-epilogue.
+// Appended library snippet: matmul-problem (the problem's constants and the epilogue).
 //   op(A) is M×K, op(B) is K×N, C is M×N row-major.
 // No reuse beyond what the GPU's caches give: neighbouring invocations of a workgroup row read the same
 // op(A) value and neighbouring op(B) values. What it has is parallelism: a 100×1000 output is 400
@@ -8,14 +8,7 @@
 // Entry point: matmul_direct. Any shape, any layout.
 
 // ---- constants set by the host when it creates the pipeline
-override M: u32;                     // rows of op(A) and of C
-override N: u32;                     // columns of op(B) and of C
-override K: u32;                     // columns of op(A) = rows of op(B)
-override TRANSPOSE_A: bool = false;  // buffer A holds K×M row-major (else M×K)
-override TRANSPOSE_B: bool = false;  // buffer B holds N×K row-major (else K×N)
-override HAS_BIAS: bool = false;     // add bias[n]; when false the bias binding is a dummy, never read
-override ACTIVATION: u32 = 0u;       // 0 none, 1 relu, 2 leakyRelu, 3 sigmoid, 4 tanh
-override LEAKY_SLOPE: f32 = 0.01;    // slope for negative inputs under leakyRelu
+// (M, N, K, TRANSPOSE_A, TRANSPOSE_B, HAS_BIAS, ACTIVATION, LEAKY_SLOPE: the matmul-problem snippet)
 override WG_X: u32 = 16u;            // invocations along N
 override WG_Y: u32 = 16u;            // invocations along M
 

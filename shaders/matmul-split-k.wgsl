@@ -1,6 +1,6 @@
 // Matrix multiply with fused epilogue for narrow outputs and long sums, such as an encoder's code
 // layer (100×1000 · 1000×8) or a discriminator's logit (N = 1):  C = act(op(A) · op(B) + bias)
-// Appended library snippet: matmul-epilogue.
+// Appended library snippet: matmul-problem (the problem's constants and the epilogue).
 // A tiled kernel would give such a product a handful of workgroups, each walking all of K alone. Here
 // every workgroup computes one OUT_M × OUT_N block of C and its SPLIT invocations share the sum over
 // K: invocation t takes k = t, t + SPLIT, ..., so consecutive invocations read consecutive addresses of
@@ -9,14 +9,7 @@
 // Entry point: matmul_split_k. Any shape, any layout.
 
 // ---- constants set by the host when it creates the pipeline
-override M: u32;                     // rows of op(A) and of C
-override N: u32;                     // columns of op(B) and of C
-override K: u32;                     // columns of op(A) = rows of op(B)
-override TRANSPOSE_A: bool = false;  // buffer A holds K×M row-major (else M×K)
-override TRANSPOSE_B: bool = false;  // buffer B holds N×K row-major (else K×N)
-override HAS_BIAS: bool = false;     // add bias[n]; when false the bias binding is a dummy, never read
-override ACTIVATION: u32 = 0u;       // 0 none, 1 relu, 2 leakyRelu, 3 sigmoid, 4 tanh
-override LEAKY_SLOPE: f32 = 0.01;    // slope for negative inputs under leakyRelu
+// (M, N, K, TRANSPOSE_A, TRANSPOSE_B, HAS_BIAS, ACTIVATION, LEAKY_SLOPE: the matmul-problem snippet)
 override OUT_M: u32 = 4u;            // rows of C per workgroup: 1 to 4
 override OUT_N: u32 = 4u;            // columns of C per workgroup: 1 to 4
 override SPLIT: u32 = 128u;          // invocations sharing the sum, a power of two

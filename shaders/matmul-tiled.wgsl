@@ -1,5 +1,5 @@
 // Matrix multiply with fused epilogue, for GPUs:  C = act(op(A) · op(B) + bias)
-// Appended library snippet: matmul-epilogue.
+// Appended library snippet: matmul-problem (the problem's constants and the epilogue).
 //   op(A) is M×K, op(B) is K×N, C is M×N row-major.
 // Each workgroup computes a TILE_M × TILE_N block of C and each invocation a THREAD_M × THREAD_N
 // block of that, held in registers. K is walked TILE_K at a time: the workgroup copies the A and B
@@ -14,14 +14,7 @@
 // Tiles past the edges of A and B are filled with zeros, so partial tiles need no special inner loop.
 
 // ---- constants set by the host when it creates the pipeline
-override M: u32;                     // rows of op(A) and of C
-override N: u32;                     // columns of op(B) and of C
-override K: u32;                     // columns of op(A) = rows of op(B)
-override TRANSPOSE_A: bool = false;  // buffer A holds K×M row-major (else M×K)
-override TRANSPOSE_B: bool = false;  // buffer B holds N×K row-major (else K×N)
-override HAS_BIAS: bool = false;     // add bias[n]; when false the bias binding is a dummy, never read
-override ACTIVATION: u32 = 0u;       // 0 none, 1 relu, 2 leakyRelu, 3 sigmoid, 4 tanh
-override LEAKY_SLOPE: f32 = 0.01;    // slope for negative inputs under leakyRelu
+// (M, N, K, TRANSPOSE_A, TRANSPOSE_B, HAS_BIAS, ACTIVATION, LEAKY_SLOPE: the matmul-problem snippet)
 override TILE_M: u32 = 64u;          // rows of C per workgroup, a multiple of 4 and of THREAD_M
 override TILE_N: u32 = 64u;          // columns of C per workgroup, a multiple of 4 and of THREAD_N
 override TILE_K: u32 = 16u;          // depth of one A and B tile, a multiple of 4

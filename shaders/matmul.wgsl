@@ -1,5 +1,5 @@
 // Matrix multiply with fused epilogue, for CPU adapters:  C = act(op(A) · op(B) + bias)
-// Appended library snippet: matmul-epilogue.
+// Appended library snippet: matmul-problem (the problem's constants and the epilogue).
 //   op(A) is M×K, op(B) is K×N, C is M×N row-major.
 // Entry points (src/kernels/matmul-plan.ts picks one per shape):
 //   matmul_quads         each invocation computes a TILE_M × TILE_N block of C from 4×4 quads
@@ -15,14 +15,7 @@
 // when written, so the inner loop carries no bounds checks.
 
 // ---- constants set by the host when it creates the pipeline
-override M: u32;                     // rows of op(A) and of C
-override N: u32;                     // columns of op(B) and of C
-override K: u32;                     // columns of op(A) = rows of op(B)
-override TRANSPOSE_A: bool = false;  // buffer A holds K×M row-major (else M×K)
-override TRANSPOSE_B: bool = false;  // buffer B holds N×K row-major (else K×N)
-override HAS_BIAS: bool = false;     // add bias[n]; when false the bias binding is a dummy, never read
-override ACTIVATION: u32 = 0u;       // 0 none, 1 relu, 2 leakyRelu, 3 sigmoid, 4 tanh
-override LEAKY_SLOPE: f32 = 0.01;    // slope for negative inputs under leakyRelu
+// (M, N, K, TRANSPOSE_A, TRANSPOSE_B, HAS_BIAS, ACTIVATION, LEAKY_SLOPE: the matmul-problem snippet)
 override TILE_M: u32 = 4u;           // matmul_quads: rows of C per invocation, 4 or 8
 override TILE_N: u32 = 8u;           // matmul_quads: columns of C per invocation, 4 or 8
 override LANES_ALONG_M: bool = true; // neighbouring invocations take neighbouring row blocks (else column blocks)
@@ -43,7 +36,7 @@ const MAX_ROW_QUADS: u32 = 2u; // TILE_M / 4 is at most 2
 const MAX_COL_QUADS: u32 = 2u; // TILE_N / 4 is at most 2
 const MAX_ACC: u32 = 4u * MAX_ROW_QUADS * MAX_COL_QUADS; // vec4 accumulators for the largest block
 
-// ---- epilogue (activate, epilogue, epilogue4: shaders/lib/matmul-epilogue.wgsl)
+// ---- epilogue (activate, epilogue, epilogue4: shaders/lib/matmul-problem.wgsl)
 
 fn store(m: u32, n: u32, value: f32) {
   c[m * N + n] = epilogue(value, n);

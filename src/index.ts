@@ -8,13 +8,18 @@
  */
 
 // Device, tensors, memory
-export { createEngine, Engine, type EngineOptions, type MemoryStats, type UniformBlock } from './device/engine.js';
+export { createEngine, Engine, TUNING_VARIABLE, type EngineOptions, type MemoryStats, type UniformBlock } from './device/engine.js';
 export type { EngineInfo } from './device/adapter-info.js';
 export { CapturedStep } from './device/captured-step.js';
 export type { KernelProfile, KernelTime } from './device/profiler.js';
 export { Tensor, type DType, type TensorData } from './tensor/tensor.js';
 export { type Shape, formatShape, sizeOf, broadcastShapes } from './tensor/shape.js';
-export { defineKernel, perElementLaunch, linearWorkgroups, type KernelDefinition, type BindingAccess } from './kernels/kernel.js';
+export { defineKernel, perElementLaunch, linearWorkgroups, linearGrid, type KernelDefinition, type KernelLaunch, type BindingAccess } from './kernels/kernel.js';
+
+// Kernel variants and tuning
+export { planMatmul, type AdapterKind, type MatmulPlan, type MatmulProblem } from './kernels/matmul-plan.js';
+export { MATMUL_VARIANTS, findMatmulVariant, type MatmulVariant } from './kernels/matmul-variants.js';
+export { TUNING_MODES, type TuningMode, type TuningReport, type TunableDispatch } from './tuning/tuner.js';
 
 // Autograd
 export { backward, record, type TapeNode } from './autograd/tape.js';

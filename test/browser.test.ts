@@ -144,6 +144,34 @@ describe.skipIf(!haveChromium)('the browser page', () => {
   }, 300_000);
 });
 
+describe.skipIf(!haveChromium)('kernel tuning in the browser', () => {
+  it('measures on the page\'s adapter (SwiftShader here), keeps the picks in localStorage, and trains the same', async () => {
+    const { outDir } = await buildWebPage();
+    const server = await serveWebPage({ directory: outDir, port: 0 });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${server.url}?tuning=measure`);
+      await page.waitForFunction(() => window.webgpuAaePage?.ready || window.webgpuAaePage?.error, null, { timeout: 120_000 });
+      expect(await page.evaluate(() => window.webgpuAaePage.error)).toBeNull();
+      const config: Partial<ModelConfig> = { model: 'aae', conditional: true, prior: 'mog10', latent: 2, hidden: [32, 32], seed: 11 };
+      const trace = await page.evaluate((config) => window.webgpuAaePage.traceLosses(config, 4), config);
+      expect(trace).toHaveLength(4);
+      expect(trace.every((losses) => Object.values(losses).every(Number.isFinite))).toBe(true);
+      const tuning = (await page.evaluate(() => window.webgpuAaePage.tuning()))!;
+      console.info(`browser test: tuning on ${await page.evaluate(() => window.webgpuAaePage.adapter)} measured ${tuning.measured} shapes in ${tuning.tuningMs} ms: ${tuning.picks.map((p) => `${p.key} -> ${p.variant}`).join('; ')}`);
+      expect(tuning.mode).toBe('measure');
+      expect(tuning.measured).toBeGreaterThan(0);
+      expect(tuning.cache).toMatch(/^localStorage\['webgpu-aae:tuning:/);
+      const stored = await page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('webgpu-aae:tuning:')));
+      expect(stored).toHaveLength(1);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  }, 300_000);
+});
+
 function mean(values: number[]): number {
   return values.reduce((sum, value) => sum + value, 0) / values.length;
 }

@@ -1,4 +1,4 @@
-import { createEngine, HIDDEN_SIZES, traceLosses, type Engine, type ModelConfig, type Mnist, type SizePreset } from '../src/index.js';
+import { createEngine, HIDDEN_SIZES, traceLosses, type Engine, type EngineInfo, type EngineOptions, type ModelConfig, type Mnist, type SizePreset } from '../src/index.js';
 import { drawLossChart, drawRaster, type LossPoint } from './canvas.js';
 import { LiveTraining } from './live-training.js';
 import { loadPageMnist } from './load-mnist.js';
@@ -33,6 +33,8 @@ interface PageApi {
   running(): boolean;
   points(): readonly LossPoint[];
   traceLosses(config: Partial<ModelConfig>, steps: number): Promise<Record<string, number>[]>;
+  /** What kernel tuning measured and picked (?tuning=measure|cached|off chooses the mode). */
+  tuning(): EngineInfo['tuning'];
 }
 declare global {
   interface Window {
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
     running: () => false,
     points: () => [],
     traceLosses: () => Promise.reject(new Error('the page is not ready')),
+    tuning: () => undefined,
   };
   window.webgpuAaePage = page;
   if (!('gpu' in navigator)) {
@@ -94,9 +97,12 @@ async function main(): Promise<void> {
   let engine: Engine;
   let data: Mnist;
   try {
-    // ?adapter=compatibility asks for a compatibility-level adapter (see EngineOptions.featureLevel).
-    const featureLevel = new URLSearchParams(location.search).get('adapter') === 'compatibility' ? 'compatibility' : undefined;
-    [engine, data] = await Promise.all([createEngine({ featureLevel }), loadPageMnist()]);
+    // ?adapter=compatibility asks for a compatibility-level adapter (see EngineOptions.featureLevel);
+    // ?tuning=measure|cached|off sets kernel tuning (picks are kept in this page's localStorage).
+    const search = new URLSearchParams(location.search);
+    const featureLevel = search.get('adapter') === 'compatibility' ? 'compatibility' : undefined;
+    const tuning = (search.get('tuning') ?? undefined) as EngineOptions['tuning'];
+    [engine, data] = await Promise.all([createEngine({ featureLevel, tuning }), loadPageMnist()]);
   } catch (error) {
     page.error = (error as Error).message;
     showProblem(`WebGPU could not start: ${(error as Error).message}`);
@@ -121,6 +127,7 @@ async function main(): Promise<void> {
       syncButtons(training);
     },
   });
+  page.tuning = () => engine.info().tuning;
   page.steps = () => training.stepCount;
   page.running = () => training.isRunning;
   page.points = () => training.points;

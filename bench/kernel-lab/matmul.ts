@@ -30,7 +30,7 @@ const naive: MatmulVariant = {
   family: 'blocked',
   fits: () => true,
   launch: (p) => ({
-    kernel: defineKernel({ name: 'matmul:naive', source: wgslWithLibrary(`${blockedSource}\n${naiveSource}`, 'matmul-epilogue'), entryPoint: 'main', bindings: ['read', 'read', 'read', 'write'] }),
+    kernel: defineKernel({ name: 'matmul:naive', source: wgslWithLibrary(`${blockedSource}\n${naiveSource}`, 'matmul-problem'), entryPoint: 'main', bindings: ['read', 'read', 'read', 'write'] }),
     constants: { M: p.M, N: p.N, K: p.K, TRANSPOSE_A: +p.transposeA, TRANSPOSE_B: +p.transposeB, HAS_BIAS: +p.hasBias, ACTIVATION: ACTIVATION_CODES[p.activation], LEAKY_SLOPE: p.leakySlope, WG_X: 16, WG_Y: 16 },
     workgroups: [Math.ceil(p.N / 16), Math.ceil(p.M / 16), 1], // one invocation per element of C
     variant: 'naive',

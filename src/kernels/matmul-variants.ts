@@ -22,7 +22,7 @@ export interface MatmulProblem {
   leakySlope: number;
 }
 
-/** Codes of the shaders' ACTIVATION constant (shaders/lib/matmul-epilogue.wgsl). */
+/** Codes of the shaders' ACTIVATION constant (shaders/lib/matmul-problem.wgsl). */
 export const ACTIVATION_CODES: Readonly<Record<Activation, number>> = { none: 0, relu: 1, leakyRelu: 2, sigmoid: 3, tanh: 4 };
 
 export interface MatmulVariant {
@@ -37,12 +37,12 @@ export interface MatmulVariant {
 
 const BINDINGS = ['read', 'read', 'read', 'write'] as const; // A, B, bias (a stand-in when none), C
 
-const BLOCKED_SOURCE = wgslWithLibrary(blockedSource, 'matmul-epilogue');
-const TILED_SOURCE = wgslWithLibrary(tiledSource, 'matmul-epilogue');
-const SPLIT_K_SOURCE = wgslWithLibrary(splitKSource, 'matmul-epilogue');
-const DIRECT_SOURCE = wgslWithLibrary(directSource, 'matmul-epilogue');
+const BLOCKED_SOURCE = wgslWithLibrary(blockedSource, 'matmul-problem');
+const TILED_SOURCE = wgslWithLibrary(tiledSource, 'matmul-problem');
+const SPLIT_K_SOURCE = wgslWithLibrary(splitKSource, 'matmul-problem');
+const DIRECT_SOURCE = wgslWithLibrary(directSource, 'matmul-problem');
 // `enable subgroups;` must open the module, so the subgroup entry point goes first.
-const SPLIT_K_SUBGROUPS_SOURCE = wgslWithLibrary(`${splitKSubgroupsSource}\n${splitKSource}`, 'matmul-epilogue');
+const SPLIT_K_SUBGROUPS_SOURCE = wgslWithLibrary(`${splitKSubgroupsSource}\n${splitKSource}`, 'matmul-problem');
 
 /** Every matmul kernel's full text: the tuning cache's revision hashes it. */
 export const MATMUL_SOURCES: readonly string[] = [BLOCKED_SOURCE, TILED_SOURCE, SPLIT_K_SOURCE, SPLIT_K_SUBGROUPS_SOURCE, DIRECT_SOURCE];

@@ -1,6 +1,6 @@
 import broadcastIndex from '../../shaders/lib/broadcast-index.wgsl';
 import elementwiseLoss from '../../shaders/lib/elementwise-loss.wgsl';
-import matmulEpilogue from '../../shaders/lib/matmul-epilogue.wgsl';
+import matmulProblem from '../../shaders/lib/matmul-problem.wgsl';
 import stableMath from '../../shaders/lib/stable-math.wgsl';
 import workgroupSum from '../../shaders/lib/workgroup-sum.wgsl';
 
@@ -14,8 +14,8 @@ const SNIPPETS = {
   'broadcast-index': broadcastIndex,
   /** Host constants, bindings and entry points of a loss summed over element pairs (needs workgroup-sum). */
   'elementwise-loss': elementwiseLoss,
-  /** activate, epilogue and epilogue4: every matmul kernel's fused bias + activation. */
-  'matmul-epilogue': matmulEpilogue,
+  /** Every matmul kernel's problem constants (shape, layout, epilogue) and its fused bias + activation. */
+  'matmul-problem': matmulProblem,
   /** sigmoid, log1p and softplus on vec4f, without overflow or cancellation. */
   'stable-math': stableMath,
   /** workgroup_sum(value, local): a deterministic tree sum over a workgroup of WORKGROUP_SIZE threads. */
