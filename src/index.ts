@@ -25,7 +25,7 @@ export { TUNING_MODES, type TuningMode, type TuningReport, type TunableDispatch 
 export { backward, record, type TapeNode } from './autograd/tape.js';
 
 // Ops
-export { fill, zeros, ones, copy } from './ops/fill.js';
+export { fill, zeros, ones, copy } from './launch/fill.js';
 export { add, sub, mul, div, neg, addScalar, mulScalar } from './ops/arithmetic.js';
 export { exp, log, sqrt, square, relu, leakyRelu, sigmoid, tanh, softplus, clamp, activationBackward } from './ops/unary.js';
 export { sum, mean, max, sumToShape } from './ops/reduce.js';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
 import { createEngine } from '../src/device/engine.js';
 import { defineKernel } from '../src/kernels/kernel.js';
-import { fill } from '../src/ops/fill.js';
+import { fill } from '../src/launch/fill.js';
 import { matmul } from '../src/ops/matmul.js';
 import { mulScalar } from '../src/ops/arithmetic.js';
 import { useEngine } from './helpers/engine.js';

@@ -1,7 +1,9 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
-import { add } from '../ops/arithmetic.js';
-import { copy, fill } from '../ops/fill.js';
+// The tape builds on the gradient-free launchers below it (src/launch/), never on the differentiable
+// ops above it, which all import `record` from here.
+import { binary } from '../launch/binary.js';
+import { copy, fill } from '../launch/fill.js';
 
 /**
  * One recorded op: the tensors it read and the rule that turns the gradient of its output into
@@ -72,7 +74,7 @@ export function backward(loss: Tensor, gradOutput?: Tensor): void {
           );
         }
         const previous = grads.get(input);
-        grads.set(input, previous ? add(previous, inputGrad) : inputGrad);
+        grads.set(input, previous ? binary('add', previous, inputGrad) : inputGrad);
       });
     }
 
@@ -82,7 +84,7 @@ export function backward(loss: Tensor, gradOutput?: Tensor): void {
       if (tensor.node || !tensor.requiresGrad) continue;
       const mine = owned.has(gradient) || gradient === gradOutput ? copy(gradient) : gradient;
       owned.add(mine);
-      const total = tensor.grad ? add(tensor.grad, mine) : mine;
+      const total = tensor.grad ? binary('add', tensor.grad, mine) : mine;
       if (tensor.grad && tensor.grad !== total) tensor.grad.dispose();
       tensor.grad = engine.keep(total);
     }

@@ -1,6 +1,6 @@
 import type { Engine } from '../device/engine.js';
 import { defineKernel, perElementLaunch } from '../kernels/kernel.js';
-import { fill } from '../ops/fill.js';
+import { fill } from '../launch/fill.js';
 import { gatherRows } from '../ops/gather.js';
 import { matmul } from '../ops/matmul.js';
 import { mean, sum } from '../ops/reduce.js';

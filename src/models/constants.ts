@@ -1,5 +1,5 @@
 import type { Engine } from '../device/engine.js';
-import { fill } from '../ops/fill.js';
+import { fill } from '../launch/fill.js';
 import type { Shape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 

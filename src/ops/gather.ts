@@ -2,7 +2,7 @@ import { record } from '../autograd/tape.js';
 import { defineKernel, perElementLaunch } from '../kernels/kernel.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { requireFloat, requireIndices, requireSameEngine } from './checks.js';
-import { zeros } from './fill.js';
+import { zeros } from '../launch/fill.js';
 import gatherSource from '../../shaders/gather.wgsl';
 
 const gatherKernel = defineKernel({ name: 'gather:rows', source: gatherSource, entryPoint: 'gather', bindings: ['read', 'read', 'write'] });

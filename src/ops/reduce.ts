@@ -3,7 +3,7 @@ import { defineKernel, linearWorkgroups, perElementLaunch, type KernelDefinition
 import { wgslWithLibrary } from '../kernels/wgsl-library.js';
 import { broadcastShapes, checkShape, formatShape, sameShape, sizeOf, type Shape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { expandTo } from './broadcast.js';
+import { expandTo } from '../launch/broadcast.js';
 import { normalizeAxis, requireFloat } from './checks.js';
 import reduceWgsl from '../../shaders/reduce.wgsl';
 

@@ -1,5 +1,5 @@
 import { defineKernel, perElementLaunch } from '../kernels/kernel.js';
-import { zeros } from '../ops/fill.js';
+import { zeros } from '../launch/fill.js';
 import type { Tensor } from '../tensor/tensor.js';
 import source from '../../shaders/sgd.wgsl';
 import { checkHyperparameters } from './adam.js';

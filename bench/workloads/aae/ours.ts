@@ -6,7 +6,7 @@ import type { CapturedStep } from '../../../src/device/captured-step.js';
 import { Mlp } from '../../../src/nn/mlp.js';
 import { add } from '../../../src/ops/arithmetic.js';
 import { concat } from '../../../src/ops/concat.js';
-import { ones, zeros } from '../../../src/ops/fill.js';
+import { ones, zeros } from '../../../src/launch/fill.js';
 import { bceWithLogits } from '../../../src/ops/losses/bce-with-logits.js';
 import { Adam } from '../../../src/optim/adam.js';
 import type { Tensor } from '../../../src/tensor/tensor.js';

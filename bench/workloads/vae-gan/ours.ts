@@ -13,7 +13,7 @@ import { Mlp } from '../../../src/nn/mlp.js';
 import type { Module } from '../../../src/nn/module.js';
 import { add, mulScalar } from '../../../src/ops/arithmetic.js';
 import { concat } from '../../../src/ops/concat.js';
-import { ones, zeros } from '../../../src/ops/fill.js';
+import { ones, zeros } from '../../../src/launch/fill.js';
 import { bceWithLogits } from '../../../src/ops/losses/bce-with-logits.js';
 import { gaussianKl } from '../../../src/ops/losses/gaussian-kl.js';
 import { mse } from '../../../src/ops/losses/mse.js';
