@@ -136,6 +136,8 @@ fn matmul_tiled(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) 
 }
 
 // ---- matmul_tiled_vec4: vec4 loads and stores
+// Its K loop and stores repeat matmul_tiled's on purpose: an entry point may use only one view of each
+// binding (a or a4, c or c4), even on a branch a constant rules out, so one loop cannot serve both.
 
 // Four consecutive values along the buffer's contiguous dimension, or zeros past the edges. The shape
 // rules make a quad lie wholly inside or wholly outside.

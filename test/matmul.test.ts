@@ -3,6 +3,7 @@ import { linear, matmul, type Activation } from '../src/ops/matmul.js';
 import { useEngine } from './helpers/engine.js';
 import { expectClose, randomValues } from './helpers/reference.js';
 import { checkGradients } from './helpers/gradient-check.js';
+import { activateReference } from '../bench/kernel-lab/matmul-check.js';
 
 const gpu = useEngine();
 
@@ -20,25 +21,10 @@ function referenceMatmul(
     for (let n = 0; n < N; n++) {
       let total = bias ? bias[n] : 0;
       for (let k = 0; k < K; k++) total += (transposeA ? a[k * M + m] : a[m * K + k]) * (transposeB ? b[n * K + k] : b[k * N + n]);
-      c[m * N + n] = activate(total, activation, slope);
+      c[m * N + n] = activateReference(total, activation, slope);
     }
   }
   return c;
-}
-
-function activate(x: number, activation: Activation, slope: number): number {
-  switch (activation) {
-    case 'relu':
-      return Math.max(x, 0);
-    case 'leakyRelu':
-      return x >= 0 ? x : slope * x;
-    case 'sigmoid':
-      return 1 / (1 + Math.exp(-x));
-    case 'tanh':
-      return Math.tanh(x);
-    default:
-      return x;
-  }
 }
 
 // f32 accumulation over K terms of size ~1: error grows about like sqrt(K) ulps.

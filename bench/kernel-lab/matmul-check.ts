@@ -77,17 +77,18 @@ export function referenceMatmul(p: MatmulProblem, a: Float32Array, b: Float32Arr
       const value = p.transposeA ? a[k * M + m] : a[m * K + k];
       for (let n = 0; n < N; n++) row[n] += value * opB[k * N + n];
     }
-    for (let n = 0; n < N; n++) out[m * N + n] = activate(row[n] + (p.hasBias ? bias[n] : 0), p);
+    for (let n = 0; n < N; n++) out[m * N + n] = activateReference(row[n] + (p.hasBias ? bias[n] : 0), p.activation, p.leakySlope);
   }
   return out;
 }
 
-function activate(x: number, p: MatmulProblem): number {
-  switch (p.activation) {
+/** A fused epilogue's activation in float64. */
+export function activateReference(x: number, activation: Activation, slope: number): number {
+  switch (activation) {
     case 'relu':
       return Math.max(x, 0);
     case 'leakyRelu':
-      return x >= 0 ? x : x * p.leakySlope;
+      return x >= 0 ? x : x * slope;
     case 'sigmoid':
       return 1 / (1 + Math.exp(-x));
     case 'tanh':

@@ -1,4 +1,5 @@
-// Matmul kernel lab (`npm run bench:kernels`): every kernel the engine can pick, plus a naive baseline,
+// Matmul kernel lab (`npm run bench:kernels`): every kernel the engine can pick (the catalogue's `direct`,
+// one output per invocation straight from device memory, is the naive baseline), plus experiments,
 // first checked against a float64 CPU reference (the lab exits 1 on any wrong result), then timed
 // shape by shape with the tuner's own timer (timestamp queries where the adapter has them), so that
 // the table shows what the tuner sees: GFLOP/s per variant, the planner's fallback, the tuner's pick
@@ -10,32 +11,16 @@
 import { writeFileSync } from 'node:fs';
 import { createEngine, type Engine } from '../../src/device/engine.js';
 import { PipelineCache } from '../../src/device/pipeline-cache.js';
-import { defineKernel, type KernelLaunch } from '../../src/kernels/kernel.js';
-import { ACTIVATION_CODES, planMatmul, type MatmulProblem } from '../../src/kernels/matmul-plan.js';
+import type { KernelLaunch } from '../../src/kernels/kernel.js';
+import { planMatmul, type MatmulProblem } from '../../src/kernels/matmul-plan.js';
 import { direct, MATMUL_VARIANTS, splitK, tiled, type MatmulVariant } from '../../src/kernels/matmul-variants.js';
-import { wgslWithLibrary } from '../../src/kernels/wgsl-library.js';
 import { launchTimer } from '../../src/tuning/launch-timer.js';
 import { checkLaunch, describeProblem, makeOperands, matmulCases } from './matmul-check.js';
-import blockedSource from '../../shaders/matmul.wgsl';
-import naiveSource from './shaders/naive.wgsl';
 
 interface LabShape {
   label: string;
   problem: MatmulProblem;
 }
-
-/** One output per invocation, straight from device memory: the baseline every variant must beat. */
-const naive: MatmulVariant = {
-  name: 'naive',
-  family: 'blocked',
-  fits: () => true,
-  launch: (p) => ({
-    kernel: defineKernel({ name: 'matmul:naive', source: wgslWithLibrary(`${blockedSource}\n${naiveSource}`, 'matmul-problem'), entryPoint: 'main', bindings: ['read', 'read', 'read', 'write'] }),
-    constants: { M: p.M, N: p.N, K: p.K, TRANSPOSE_A: +p.transposeA, TRANSPOSE_B: +p.transposeB, HAS_BIAS: +p.hasBias, ACTIVATION: ACTIVATION_CODES[p.activation], LEAKY_SLOPE: p.leakySlope, WG_X: 16, WG_Y: 16 },
-    workgroups: [Math.ceil(p.N / 16), Math.ceil(p.M / 16), 1], // one invocation per element of C
-    variant: 'naive',
-  }),
-};
 
 /**
  * Tilings and splits the engine does not offer (yet), tried on GPUs: a winner here earns a place in
@@ -111,7 +96,7 @@ export async function runMatmulLab(args: string[]): Promise<number> {
   try {
     const info = engine.info();
     const offered = [...MATMUL_VARIANTS, ...(info.kind === 'gpu' || args.includes('--experiments') ? EXPERIMENTS : [])];
-    const variants = [naive, ...offered.filter((v) => !v.feature || engine.features.has(v.feature))];
+    const variants = offered.filter((v) => !v.feature || engine.features.has(v.feature));
     const squaresText = option(args, 'squares');
     const squares = squaresText !== undefined ? squaresText.split(',').filter(Boolean).map(Number) : quick ? [] : info.kind === 'cpu' ? [256, 512, 1024] : [1024, 2048, 4096];
     const filter = option(args, 'shapes')?.split(',');
@@ -150,8 +135,8 @@ export async function runMatmulLab(args: string[]): Promise<number> {
         const p = shape.problem;
         const flop = 2 * p.M * p.N * p.K;
         const plan = planMatmul(p, info.kind, engine.features);
-        // The naive kernel on a big product would take minutes on a CPU adapter.
-        const timed = variants.filter((v) => v.fits(p) && (v !== naive || info.kind === 'gpu' || flop <= 2 ** 28));
+        // One output per invocation on a big product would take minutes on a CPU adapter.
+        const timed = variants.filter((v) => v.fits(p) && (v.family !== 'direct' || info.kind === 'gpu' || flop <= 2 ** 28));
         const launches: KernelLaunch[] = [plan.fallback, ...timed.map((v) => v.launch(p)).filter((l) => l.variant !== plan.fallback.variant)];
         for (const launch of launches) {
           const started = performance.now();

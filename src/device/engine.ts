@@ -5,11 +5,12 @@ import type { KernelConstants, KernelDefinition, KernelLaunch } from '../kernels
 import { acquireGpu, type GpuProvider } from './gpu-provider.js';
 import { adapterIdentity, describeAdapter, formatInfo, NO_ADAPTER_HELP, REQUESTED_LIMITS, type EngineInfo } from './adapter-info.js';
 import { encodeCommands, type Command, type DispatchCommand } from './commands.js';
-import { Tuner, TUNING_MODES, type TunableDispatch, type TuningMode, type TuningPick } from '../tuning/tuner.js';
-import { defaultCacheStore, hashText, TuningCache } from '../tuning/tuning-cache.js';
+import { Tuner, type TunableDispatch, type TuningMode, type TuningPick } from '../tuning/tuner.js';
+import type { TuningCache } from '../tuning/tuning-cache.js';
 import { launchTimer } from '../tuning/launch-timer.js';
-import { MATMUL_SOURCES } from '../kernels/matmul-variants.js';
-import { ENGINE_VERSION } from '../version.js';
+import { openTuningCache, tuningMode } from '../tuning/tuning-setup.js';
+
+export { TUNING_VARIABLE } from '../tuning/tuning-setup.js';
 import { Profiler, type KernelProfile } from './profiler.js';
 import { GentlePolling } from './gentle-polling.js';
 import { PipelineCache } from './pipeline-cache.js';
@@ -59,8 +60,7 @@ export interface EngineOptions {
   warn?: (line: string) => void;
 }
 
-/** The environment variable that sets the tuning mode when createEngine is not given one. */
-export const TUNING_VARIABLE = 'WEBGPU_AAE_TUNING';
+const defaultWarn = (line: string) => console.warn(`webgpu-aae: ${line}`);
 
 export interface MemoryStats extends PoolStats {
   /** Tensors made and not yet disposed. */
@@ -93,42 +93,23 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   }
   const limits: Record<string, number> = {};
   for (const name of REQUESTED_LIMITS) limits[name] = (adapter.limits as unknown as Record<string, number>)[name];
-  // Timestamps time kernels (profile, tuning); subgroups let the tuner offer kernels that use them.
-  const features = (['timestamp-query', 'subgroups'] as GPUFeatureName[]).filter((feature) => adapter.features.has(feature));
-  const device = await adapter.requestDevice({ requiredLimits: limits, requiredFeatures: features, label: 'webgpu-aae' });
   const info = describeAdapter(adapter, provider.runtime, limits);
   if (options.adapterKind) info.kind = options.adapterKind;
   let mode: TuningMode;
   try {
     mode = tuningMode(options.tuning, info.kind);
   } catch (error) {
-    device.destroy();
     provider.release();
     throw error;
   }
-  const warn = options.warn ?? ((line: string) => console.warn(`webgpu-aae: ${line}`));
-  const store = mode === 'off' || options.tuningCache === false ? null : await defaultCacheStore(adapterIdentity(info), options.tuningCache || undefined);
-  const cache = store ? new TuningCache(store, { adapter: adapterIdentity(info), revision: KERNEL_REVISION }, warn) : null;
-  const picks = cache ? await cache.load() : new Map<string, TuningPick>();
-  const engine = new Engine(provider, device, info, { ...options, tuning: mode, warn }, { cache, picks });
+  // Timestamps time kernels (profile, tuning); subgroups let the tuner offer kernels that use them.
+  const features = (['timestamp-query', 'subgroups'] as GPUFeatureName[]).filter((feature) => adapter.features.has(feature));
+  const device = await adapter.requestDevice({ requiredLimits: limits, requiredFeatures: features, label: 'webgpu-aae' });
+  const warn = options.warn ?? defaultWarn;
+  const tuning = await openTuningCache(mode, adapterIdentity(info), options.tuningCache, warn);
+  const engine = new Engine(provider, device, info, { ...options, tuning: mode, warn }, tuning);
   if (options.verbose) (options.log ?? console.error)(formatInfo(info));
   return engine;
-}
-
-/** The engine's version and its matmul kernels' text: a tuning cache made by others is not used. */
-const KERNEL_REVISION = `${ENGINE_VERSION}+${hashText(MATMUL_SOURCES.join('\n')).toString(16)}`;
-
-function tuningMode(option: TuningMode | undefined, kind: EngineInfo['kind']): TuningMode {
-  if (option !== undefined) {
-    if (!(TUNING_MODES as readonly string[]).includes(option)) throw new Error(`createEngine: tuning '${option}' is not one of ${TUNING_MODES.join(', ')}.`);
-    return option;
-  }
-  const variable = typeof process !== 'undefined' ? process.env?.[TUNING_VARIABLE] : undefined;
-  if (variable === undefined || variable === '') return kind === 'gpu' ? 'measure' : 'cached';
-  if (!(TUNING_MODES as readonly string[]).includes(variable)) {
-    throw new Error(`${TUNING_VARIABLE}='${variable}' is not a tuning mode; use one of ${TUNING_MODES.join(', ')} (or unset it for the default).`);
-  }
-  return variable as TuningMode;
 }
 
 /**
@@ -191,8 +172,7 @@ export class Engine {
       compile: (launch) => this.pipelines.pipelineAsync(launch.kernel, launch.constants),
       wait: (promise) => this.race(this.polling.wait(promise)),
     });
-    const warn = options.warn ?? ((line: string) => console.warn(`webgpu-aae: ${line}`));
-    this.tuner = new Tuner(options.tuning ?? 'off', timer, tuning.cache, tuning.picks, warn);
+    this.tuner = new Tuner(options.tuning ?? 'off', timer, tuning.cache, tuning.picks, options.warn ?? defaultWarn);
   }
 
   get limits(): Readonly<Record<string, number>> {
