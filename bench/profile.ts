@@ -1,7 +1,7 @@
 // `npm run bench:profile`: where the GPU time of our paper-sized training steps goes, kernel by kernel,
 // measured with timestamp queries (engine.profile). The benchmark's own AAE and VAE-GAN steps, batch 100,
 // hidden 1000-1000 (`--hidden 256` for smaller); 3 warm-up steps, then 3 profiled ones.
-import { createEngine } from '../src/device/engine.js';
+import { createEngine } from '../src/device/create-engine.js';
 import type { KernelProfile } from '../src/device/profiler.js';
 import { ourAae } from './workloads/aae/ours.js';
 import * as aae from './workloads/aae/setup.js';

@@ -3,7 +3,7 @@
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createEngine } from '../src/device/engine.js';
+import { createEngine } from '../src/device/create-engine.js';
 import { ratioChart } from './chart.js';
 import { timeInterleaved, type Runner, type TimingPlan } from './harness.js';
 import { loadPeers, PEER_NAMES, type PeerName } from './peers/tfjs.js';

@@ -8,7 +8,8 @@
  */
 
 // Device, tensors, memory
-export { createEngine, Engine, TUNING_VARIABLE, type EngineOptions, type MemoryStats, type UniformBlock } from './device/engine.js';
+export { createEngine, TUNING_VARIABLE, type EngineOptions } from './device/create-engine.js';
+export { Engine, type MemoryStats, type UniformBlock } from './device/engine.js';
 export type { EngineInfo } from './device/adapter-info.js';
 export { CapturedStep } from './device/captured-step.js';
 export type { KernelProfile, KernelTime } from './device/profiler.js';

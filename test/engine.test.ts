@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
-import { createEngine } from '../src/device/engine.js';
+import { createEngine } from '../src/device/create-engine.js';
 import { defineKernel } from '../src/kernels/kernel.js';
 import { fill } from '../src/launch/fill.js';
 import { matmul } from '../src/ops/matmul.js';
@@ -260,7 +260,7 @@ describe('engine lifecycle', () => {
     const entry = join(dir, 'entry.ts');
     writeFileSync(
       entry,
-      `import { createEngine } from ${JSON.stringify(join(process.cwd(), 'src/device/engine.ts'))};\n` +
+      `import { createEngine } from ${JSON.stringify(join(process.cwd(), 'src/device/create-engine.ts'))};\n` +
         `const engine = await createEngine();\nconst t = engine.tensor([1, 2, 3], [3]);\n` +
         `console.log((await t.read()).join(','));\nengine.dispose();\n`,
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createEngine } from '../src/device/engine.js';
+import { createEngine } from '../src/device/create-engine.js';
 import { philoxBlocks, Random } from '../src/random/philox.js';
 import { reparameterize } from '../src/ops/reparameterize.js';
 import { useEngine } from './helpers/engine.js';

@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createEngine, TUNING_VARIABLE } from '../src/device/engine.js';
+import { createEngine, TUNING_VARIABLE } from '../src/device/create-engine.js';
 import { defineKernel, type KernelLaunch } from '../src/kernels/kernel.js';
 import { linear } from '../src/ops/matmul.js';
 import { Tuner, type CandidateTiming, type TunableDispatch, type TuningPick } from '../src/tuning/tuner.js';

@@ -9,7 +9,8 @@
 // --no-sweep / --sweep-only, --all-cases (every shape in every layout), --json=FILE (results as JSON),
 // --experiments (the tilings the engine does not offer; always on GPUs).
 import { writeFileSync } from 'node:fs';
-import { createEngine, type Engine } from '../../src/device/engine.js';
+import { createEngine } from '../../src/device/create-engine.js';
+import type { Engine } from '../../src/device/engine.js';
 import { PipelineCache } from '../../src/device/pipeline-cache.js';
 import type { KernelLaunch } from '../../src/kernels/kernel.js';
 import { planMatmul, type MatmulProblem } from '../../src/kernels/matmul-plan.js';

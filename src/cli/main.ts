@@ -1,7 +1,8 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { decodeSafetensors } from '../checkpoint/safetensors.js';
-import { createEngine, type Engine } from '../device/engine.js';
+import { createEngine } from '../device/create-engine.js';
+import type { Engine } from '../device/engine.js';
 import { loadMnist } from '../data/mnist.js';
 import { uploadImages } from '../data/gpu-images.js';
 import { defaultConfig, HIDDEN_SIZES, MODEL_KINDS, POSTERIORS, PRIORS, usesLabelledPhase, type ModelConfig, type SizePreset } from '../models/config.js';

@@ -1,4 +1,4 @@
-import type { PooledBuffer } from '../tensor/buffer-pool.js';
+import type { PooledBuffer } from './buffer-pool.js';
 
 export interface Bindable {
   readonly pooled: PooledBuffer;

@@ -52,6 +52,25 @@ export class NumericsGuard {
     this.dirty = true;
   }
 
+  /**
+   * Called by every read of `tensor`: returns the flags when their counts must be looked at now (checks
+   * ran since the last look, or the flags themselves are read), so that they ride along in the same
+   * readback; null otherwise.
+   */
+  claimCounts(tensor: Tensor): Tensor | null {
+    if (!this.dirty && tensor !== this.flags) return null;
+    this.dirty = false;
+    return this.flags;
+  }
+
+  /** Throws the error `counts` (read back from the flags) describe, clearing the flags for the next steps. */
+  verify(counts: Uint32Array): void {
+    const problem = this.explain(counts);
+    if (!problem) return;
+    this.flags.engine.device.queue.writeBuffer(this.flags.buffer, 0, new Uint32Array(this.flags.size));
+    throw new Error(problem);
+  }
+
   /** Turns counts read back from the GPU into an error message, or null when all were zero. */
   explain(counts: Uint32Array): string | null {
     const problems: string[] = [];

@@ -1,4 +1,5 @@
 import type { DispatchCommand } from './commands.js';
+import type { SubmissionQueue } from './submission-queue.js';
 
 /** GPU time of one kind of dispatch (a kernel at one grid size: for matmul, one shape). */
 export interface KernelTime {
@@ -90,4 +91,33 @@ export class Profiler {
       this.querySet.destroy();
     }
   }
+}
+
+/** What profiling needs of the engine. */
+export interface ProfiledEngine {
+  readonly device: GPUDevice;
+  /** Names the adapter in the error when it cannot take timestamps. */
+  readonly adapterName: string;
+  readonly queue: SubmissionQueue;
+  sync(): Promise<void>;
+  flush(): void;
+  wait<T>(promise: Promise<T>): Promise<T>;
+}
+
+/** Runs `work` with every dispatch it submits in a timed pass of its own (see `engine.profile`). */
+export async function profileWork(engine: ProfiledEngine, work: () => unknown): Promise<KernelProfile> {
+  if (!engine.device.features.has('timestamp-query')) {
+    throw new Error(`profile: the adapter (${engine.adapterName}) has no 'timestamp-query' feature, so GPU time cannot be measured per kernel; time whole steps instead.`);
+  }
+  if (engine.queue.profiler) throw new Error('profile: already profiling; profiles do not nest.');
+  await engine.sync();
+  const profiler = new Profiler(engine.device);
+  engine.queue.profiler = profiler;
+  try {
+    await work();
+    engine.flush();
+  } finally {
+    engine.queue.profiler = null;
+  }
+  return profiler.finish((promise) => engine.wait(promise));
 }

@@ -1,5 +1,5 @@
 import type { Engine } from '../device/engine.js';
-import type { PooledBuffer } from './buffer-pool.js';
+import type { PooledBuffer } from '../device/buffer-pool.js';
 import { formatShape, type Shape } from './shape.js';
 import type { TapeNode } from '../autograd/tape.js';
 

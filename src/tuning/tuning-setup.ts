@@ -1,9 +1,11 @@
 // How an engine's tuner is set up: the mode (option, environment variable, or the adapter kind's default)
-// and the cache its picks live in, read before the engine starts.
+// and the cache its picks live in, read before the engine starts; then the tuner itself.
 import type { AdapterKind } from '../kernels/matmul-plan.js';
 import { MATMUL_SOURCES } from '../kernels/matmul-variants.js';
 import { ENGINE_VERSION } from '../version.js';
-import { TUNING_MODES, type TuningMode, type TuningPick } from './tuner.js';
+import type { EngineInfo } from '../device/adapter-info.js';
+import { launchTimer, type LaunchTimerOptions } from './launch-timer.js';
+import { Tuner, TUNING_MODES, type TuningMode, type TuningPick } from './tuner.js';
 import { defaultCacheStore, hashText, TuningCache } from './tuning-cache.js';
 
 /** The environment variable that sets the tuning mode when createEngine is not given one. */
@@ -42,4 +44,28 @@ export async function openTuningCache(
   const store = mode === 'off' || folder === false ? null : await defaultCacheStore(adapter, folder || undefined);
   const cache = store ? new TuningCache(store, { adapter, revision: KERNEL_REVISION }, warn) : null;
   return { cache, picks: cache ? await cache.load() : new Map() };
+}
+
+/** What createEngine resolved for tuning: the mode, the cache and its picks, where warnings go. */
+export interface TuningSetup {
+  mode: TuningMode;
+  cache: TuningCache | null;
+  picks: ReadonlyMap<string, TuningPick>;
+  warn: (line: string) => void;
+}
+
+/**
+ * The engine's tuner. It times candidates with timestamp queries in Node; browsers round timestamps
+ * coarsely (Dawn's default), so there the wall clock over longer samples is better.
+ */
+export function createTuner(
+  device: GPUDevice,
+  adapter: Pick<EngineInfo, 'kind' | 'runtime'>,
+  setup: TuningSetup,
+  compile: LaunchTimerOptions['compile'],
+  wait: <T>(promise: Promise<T>) => Promise<T>,
+): Tuner {
+  const timestamps = device.features.has('timestamp-query') && adapter.runtime === 'node';
+  const timer = launchTimer({ device, kind: adapter.kind, timestamps, compile, wait });
+  return new Tuner(setup.mode, timer, setup.cache, setup.picks, setup.warn);
 }

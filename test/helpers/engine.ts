@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
-import { createEngine, type Engine } from '../../src/device/engine.js';
+import { createEngine } from '../../src/device/create-engine.js';
+import type { Engine } from '../../src/device/engine.js';
 
 /**
  * One engine per test file, made in beforeAll: dawn.node must not be started inside a test body
