@@ -24,6 +24,7 @@ export { TUNING_MODES, type TuningMode, type TuningReport, type TunableDispatch 
 
 // Autograd
 export { backward, record, type TapeNode } from './autograd/tape.js';
+export { OP_NAMES, type OpName } from './autograd/op-names.js';
 
 // Ops
 export { fill, zeros, ones, copy } from './launch/fill.js';

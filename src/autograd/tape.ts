@@ -1,4 +1,5 @@
 import type { Tensor } from '../tensor/tensor.js';
+import type { OpName } from './op-names.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 // The tape builds on the gradient-free launchers below it (src/launch/), never on the differentiable
 // ops above it, which all import `record` from here.
@@ -13,7 +14,7 @@ import { copy, fill } from '../launch/fill.js';
 export interface TapeNode {
   /** Position on the tape: a node is always recorded after the nodes of its inputs. */
   readonly sequence: number;
-  readonly op: string;
+  readonly op: OpName;
   readonly inputs: readonly Tensor[];
   /**
    * Gradients of the inputs given the gradient of the output; entries for inputs whose `needed` flag is
@@ -28,7 +29,7 @@ let nextSequence = 1;
  * Records `output = op(inputs)` on the tape when gradients are on and any input needs one. Call it
  * from each op right after its forward dispatch, with the op's gradient rule.
  */
-export function record(op: string, inputs: readonly Tensor[], output: Tensor, backward: TapeNode['backward']): Tensor {
+export function record(op: OpName, inputs: readonly Tensor[], output: Tensor, backward: TapeNode['backward']): Tensor {
   if (!output.engine.gradEnabled || !inputs.some((input) => input.requiresGrad)) return output;
   output.requiresGrad = true;
   output.node = { sequence: nextSequence++, op, inputs, backward };

@@ -1,4 +1,5 @@
 import { record } from '../../autograd/tape.js';
+import type { OpName } from '../../autograd/op-names.js';
 import { defineKernel, perElementLaunch, type KernelDefinition } from '../../kernels/kernel.js';
 import { wgslWithLibrary } from '../../kernels/wgsl-library.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -43,7 +44,7 @@ export function elementwiseLossKernels(name: string, source: string, firstName: 
  * Dispatches the loss kernel and records its gradient rule. `scale` (from the reduction) is a pipeline
  * constant; the incoming gradient stays on the GPU and is read by the gradient kernel.
  */
-export function elementwiseLoss(op: string, kernels: ElementwiseLossKernels, first: Tensor, second: Tensor, scale: number): Tensor {
+export function elementwiseLoss(op: OpName, kernels: ElementwiseLossKernels, first: Tensor, second: Tensor, scale: number): Tensor {
   const engine = first.engine;
   const output = engine.empty([1]);
   engine.dispatch(kernels.loss, { COUNT: first.size, SCALE: scale, WORKGROUP_SIZE: LOSS_WORKGROUP_SIZE }, [first, second, output], [1, 1, 1]);
