@@ -132,15 +132,16 @@ describe('quick run', () => {
     expect(aae.agreement!['tfjs-cpu']!.agrees).toBe(true);
     const vaeGan = written.workloads.find((w) => w.group === 'vae-gan-step')!;
     expect(vaeGan.agreement!['tfjs-cpu']!.agrees).toBe(true);
-    expect(vaeGan.systems['webgpu-aae']!.firstStepMs).toBeGreaterThan(0);
+    // Times are reported, never asserted: each is a number, and each ratio is the peer's median over ours.
+    expect(Number.isFinite(vaeGan.systems['webgpu-aae']!.firstStepMs)).toBe(true);
     for (const workload of written.workloads) {
       expect(workload.systems['webgpu-aae']!.status).toBe('ok');
-      expect(workload.systems['webgpu-aae']!.medianMs).toBeGreaterThan(0);
+      expect(Number.isFinite(workload.systems['webgpu-aae']!.medianMs)).toBe(true);
       const peer = workload.systems['tfjs-cpu']!;
       expect(peer.status).toBe('ok');
       expect(peer.ratio).toBeCloseTo(peer.medianMs! / workload.systems['webgpu-aae']!.medianMs!, 6);
     }
-    expect(aae.systems['webgpu-aae']!.firstStepMs).toBeGreaterThan(0);
+    expect(Number.isFinite(aae.systems['webgpu-aae']!.firstStepMs)).toBe(true);
     expect(aae.systems['webgpu-aae']!.peakBytes).toBeGreaterThan(0);
     expect(aae.systems['tfjs-cpu']!.peakBytes).toBeGreaterThan(0);
     expect(table).toContain('aae-step');

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { deflateSync } from 'node:zlib';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +7,8 @@ import { loadMnist } from '../src/data/mnist.js';
 import type { ModelConfig } from '../src/models/config.js';
 import { traceLosses } from '../src/training/loss-trace.js';
 import { LABEL_PALETTE } from '../src/image/scatter.js';
+import { encodePng, type PngFilter } from '../src/image/png.js';
+import { seededUniform } from '../src/random/seeded.js';
 import { buildWebPage, serveWebPage } from '../scripts/web.mjs';
 import { useEngine } from './helpers/engine.js';
 
@@ -142,6 +145,48 @@ describe.skipIf(!haveChromium)('the browser page', () => {
     // And the trace is not trivially equal: training changed the losses.
     expect(inNode[steps - 1].reconstruction).toBeLessThan(inNode[0].reconstruction);
   }, 300_000);
+
+  it('decodes the PNGs we write to the same pixels: a decoder that is not ours (Chromium\'s)', async () => {
+    const images: { width: number; height: number; channels: 1 | 3; filter: PngFilter; pixels: number[] }[] = [];
+    let seed = 1;
+    for (const channels of [1, 3] as const) {
+      for (const [width, height] of [[1, 1], [29, 31], [64, 3]]) {
+        for (const filter of ['adaptive', 0, 1, 2, 3, 4] as PngFilter[]) {
+          const random = seededUniform(seed++);
+          const pixels = Array.from({ length: width * height * channels }, () => Math.floor(random() * 256));
+          images.push({ width, height, channels, filter, pixels });
+        }
+      }
+    }
+    const encoded = images.map(({ width, height, channels, filter, pixels }) =>
+      Buffer.from(encodePng({ width, height, channels, pixels: Uint8Array.from(pixels) }, (data) => deflateSync(data), { filter })).toString('base64'),
+    );
+    const decoded = await page.evaluate(async (pngs) => {
+      const canvas = document.createElement('canvas');
+      const context = canvas.getContext('2d', { willReadFrequently: true })!;
+      const results: number[][] = [];
+      for (const png of pngs) {
+        const image = new Image();
+        image.src = `data:image/png;base64,${png}`;
+        await image.decode();
+        canvas.width = image.naturalWidth;
+        canvas.height = image.naturalHeight;
+        context.clearRect(0, 0, canvas.width, canvas.height);
+        context.drawImage(image, 0, 0);
+        results.push([canvas.width, canvas.height, ...context.getImageData(0, 0, canvas.width, canvas.height).data]);
+      }
+      return results;
+    }, encoded);
+    images.forEach(({ width, height, channels, filter, pixels }, i) => {
+      const [decodedWidth, decodedHeight, ...rgba] = decoded[i];
+      const what = `${width}x${height}x${channels}, filter ${filter}`;
+      expect([decodedWidth, decodedHeight], what).toEqual([width, height]);
+      const expected = Array.from({ length: width * height }, (_, p) =>
+        channels === 1 ? [pixels[p], pixels[p], pixels[p], 255] : [pixels[3 * p], pixels[3 * p + 1], pixels[3 * p + 2], 255],
+      ).flat();
+      expect(rgba, what).toEqual(expected);
+    });
+  });
 });
 
 describe.skipIf(!haveChromium)('kernel tuning in the browser', () => {

@@ -5,7 +5,8 @@ import { mse } from '../src/ops/losses/mse.js';
 import { gaussianKl } from '../src/ops/losses/gaussian-kl.js';
 import { softmaxCrossEntropy } from '../src/ops/losses/softmax-cross-entropy.js';
 import type { Reduction } from '../src/ops/losses/reduction.js';
-import { backward } from '../src/autograd/tape.js';
+import { backward, record } from '../src/autograd/tape.js';
+import { zeros } from '../src/launch/fill.js';
 import { seededUniform } from '../src/random/seeded.js';
 import { useEngine } from './helpers/engine.js';
 import { checkGradients } from './helpers/gradient-check.js';
@@ -189,6 +190,15 @@ describe('loss gradients against finite differences', () => {
       await checkGradients(gpu.engine, (x, t) => bceWithLogits(x, t, reduction), pair([3, 5], 1, -3, 3, 2, 0, 1));
     }
     await checkGradients(gpu.engine, (x, t) => bceWithLogits(x, t), pair([7, 33], 1, -3, 3, 2, 0, 1), { constantInputs: [1] });
+  });
+
+  it('the check rejects an all-zero gradient of bceWithLogits, the mean over [7, 33]', async () => {
+    const { engine } = gpu;
+    const zeroGradient = (x: Tensor, t: Tensor) => {
+      const loss = engine.noGrad(() => bceWithLogits(x, t));
+      return record('bceWithLogits', [x, t], loss, () => [zeros(engine, x.shape), null]);
+    };
+    await expect(checkGradients(engine, zeroGradient, pair([7, 33], 1, -3, 3, 2, 0, 1), { constantInputs: [1] })).rejects.toThrow(/gradient of input 0/);
   });
 
   it('mse (prediction and target)', async () => {

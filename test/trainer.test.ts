@@ -12,7 +12,6 @@ import { defaultConfig, type ModelConfig } from '../src/models/config.js';
 import { createModel } from '../src/models/create-model.js';
 import type { GenerativeModel } from '../src/models/model.js';
 import { loadModelCheckpoint, NonFiniteState, saveModelCheckpoint } from '../src/training/model-checkpoint.js';
-import { classificationError, classifyRows } from '../src/training/evaluate.js';
 import { splitMnist } from '../src/data/mnist.js';
 import type { CategoricalAae } from '../src/models/categorical-aae.js';
 import { CHECKPOINT_FILE, METRICS_FILE, train, TrainingDiverged, TrainingInputError, type EpochMetrics, type TrainOptions } from '../src/training/trainer.js';
@@ -96,8 +95,8 @@ describe('a training run', () => {
       expect(line.reconstructionBce).toBeLessThan(64 * Math.LN2 * 2);
       expect(line.componentAccuracy).toBeGreaterThanOrEqual(0);
       expect(line.componentAccuracy).toBeLessThanOrEqual(1);
-      expect(line.seconds).toBeGreaterThan(0);
-      expect(line.stepsPerSecond).toBeGreaterThan(0);
+      // Timings are reported, never asserted: only that the rate is the epoch's steps over its time.
+      expect(line.stepsPerSecond * line.seconds).toBeCloseTo(10, 6);
     }
 
     // 100 samples of 8x8 at scale 2 in a 10x10 grid, 2-pixel padding: 2 + 10 * (16 + 2).
@@ -263,13 +262,22 @@ describe('per-epoch evaluation', () => {
     const [metrics] = await trainTiny(out, config, 1, { labels: 100 });
     const { model } = await loadModelCheckpoint(gpu.engine, join(out, CHECKPOINT_FILE));
     const { validation } = splitMnist(data, { validation: 100, labelled: 100, seed: model.config.seed });
-    const images = uploadImages(gpu.engine, data.train.images, data.train.count, 64);
-    const expected = classificationError(
-      await classifyRows(model as CategoricalAae, images, validation),
-      Uint8Array.from(validation, (row) => data.train.labels[row]),
-      10,
-    );
-    images.tensor.dispose();
+    // Worked out here without the trainer's evaluation code: the validation images as floats, the
+    // model's classifier in one batch, the most likely class per row, and the share that is wrong.
+    const pixels = model.config.pixels;
+    const floats = new Float32Array(validation.length * pixels);
+    validation.forEach((row, i) => {
+      for (let p = 0; p < pixels; p++) floats[i * pixels + p] = data.train.images[row * pixels + p] / 255;
+    });
+    const classified = gpu.engine.scope(() => gpu.engine.noGrad(() => (model as CategoricalAae).classify(gpu.engine.tensor(floats, [validation.length, pixels]))));
+    const probabilities = (await classified.read()) as Float32Array;
+    classified.dispose();
+    let wrong = 0;
+    validation.forEach((row, i) => {
+      const scores = Array.from(probabilities.subarray(i * 10, (i + 1) * 10));
+      if (scores.indexOf(Math.max(...scores)) !== data.train.labels[row]) wrong++;
+    });
+    const expected = wrong / validation.length;
     expect(metrics.validationError).toBe(expected);
     expect(metrics.testError).toBeDefined();
     // A model without a y to classify has no such error.
