@@ -49,12 +49,9 @@ export function decideGates(realError: Tensor, fakeError: Tensor): UpdateGates {
  * so the routing is enforced by the graph itself. With `gating` (the reference code's option) the
  * discriminator's and the decoder's updates are skipped on the GPU when D is far ahead or far behind.
  *
- * D_l is D's first layer before its ReLU. Measured on MNIST with `--size small`, 200 steps, learning rates
- * 1e-3, gamma 1, KL weight 1: with D's last hidden layer after its ReLU as D_l (as before) the reconstructions
- * ignored the input (test BCE 294); with the first layer before its ReLU, 150 (after the ReLU, in runs with
- * other settings, 195-210). Two reasons: a ReLU'd feature that is off for x~ passes no gradient however far
- * it is from D_l(x), and an MLP's last hidden layer keeps what tells real from fake, not what tells one
- * digit from another (the paper's D_l is a convolutional layer, which keeps where things are).
+ * D_l is D's first layer before its ReLU: a ReLU'd feature that is off for x~ passes no gradient however
+ * far it is from D_l(x), and an MLP's last hidden layer keeps what tells real from fake, not what tells
+ * one digit from another. The measurements that chose it are in docs/findings.md.
  */
 export class VaeGan extends GenerativeModel {
   readonly encoder: Encoder;
