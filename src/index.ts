@@ -72,7 +72,8 @@ export { uploadImages, gatherImages, type GpuImageSet } from './data/gpu-images.
 export { encodePng, decodePng, crc32, type PngImage } from './image/png.js';
 export { createRaster, drawText, type Raster } from './image/raster.js';
 export { imageGrid, sideBySide, styleContentGrid } from './image/grid.js';
-export { latentScatter, project2d } from './image/scatter.js';
+export { latentScatter } from './image/scatter.js';
+export { project2d } from './image/principal-components.js';
 export { encodeSafetensors, decodeSafetensors, SafetensorsError } from './checkpoint/safetensors.js';
 export { readStateDict, readModules, loadIntoModule, loadModules } from './checkpoint/module-state.js';
 
