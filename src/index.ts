@@ -78,7 +78,9 @@ export { encodeSafetensors, decodeSafetensors, SafetensorsError } from './checkp
 export { readStateDict, readModules, loadIntoModule, loadModules } from './checkpoint/module-state.js';
 
 // Models
-export { defaultConfig, HIDDEN_SIZES, type ModelConfig, type ModelKind, type Posterior, type SizePreset } from './models/config.js';
+export { defaultConfig, DEFAULT_MODEL, MODEL_DEFAULTS, type ModelConfig } from './models/config.js';
+export { HIDDEN_SIZES, MODEL_KINDS, type ModelArchitecture, type ModelKind, type Posterior, type SizePreset } from './models/architecture.js';
+export type { TrainingSettings } from './models/training-settings.js';
 export { createPrior, type Prior, type PriorName } from './models/priors.js';
 export { createModel } from './models/create-model.js';
 export { GenerativeModel, type TrainingBatch } from './models/model.js';
@@ -96,6 +98,7 @@ export { parzenLogLikelihood, parzenLogLikelihoods, parzenLogDensities, chooseSi
 
 // Training without files (the CLI's trainer and the browser page share these)
 export { TrainingSteps, type TrainingStepsOptions } from './training/training-steps.js';
+export { RUN_DEFAULTS, type RunSettings } from './training/run-settings.js';
 export { traceLosses } from './training/loss-trace.js';
 export { samplesPicture, reconstructionsPicture, latentPicture } from './training/pictures.js';
 export { encodeImages, reconstructionBce, componentAccuracy } from './training/evaluate.js';

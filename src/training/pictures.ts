@@ -7,7 +7,7 @@ import { latentScatter } from '../image/scatter.js';
 import type { ScatterOptions } from '../image/scatter-layout.js';
 import type { GenerativeModel } from '../models/model.js';
 import type { Prior } from '../models/priors.js';
-import { isCategorical } from '../models/config.js';
+import { isCategorical } from '../models/architecture.js';
 
 /**
  * The pictures of a model, as rasters: the CLI writes them to PNG files after each epoch, the browser

@@ -1,6 +1,6 @@
 import { createEngine } from '../../device/create-engine.js';
 import { uploadImages } from '../../data/gpu-images.js';
-import { usesLabelledPhase } from '../../models/config.js';
+import { usesLabelledPhase } from '../../models/architecture.js';
 import { CategoricalAae } from '../../models/categorical-aae.js';
 import { categoryLogitsOfImages, classificationError, classifyImages, clusterError, reconstructionBce } from '../../training/evaluate.js';
 import { loadCheckpointForCli, mnistTestImages, requireCheckpoint } from '../checkpoint-input.js';
