@@ -72,12 +72,15 @@ export { uploadImages, gatherImages, type GpuImageSet } from './data/gpu-images.
 export { encodePng, decodePng, crc32, type PngImage } from './image/png.js';
 export { createRaster, drawText, type Raster } from './image/raster.js';
 export { imageGrid, sideBySide, styleContentGrid } from './image/grid.js';
-export { latentScatter, project2d } from './image/scatter.js';
+export { latentScatter } from './image/scatter.js';
+export { project2d } from './image/principal-components.js';
 export { encodeSafetensors, decodeSafetensors, SafetensorsError } from './checkpoint/safetensors.js';
 export { readStateDict, readModules, loadIntoModule, loadModules } from './checkpoint/module-state.js';
 
 // Models
-export { defaultConfig, HIDDEN_SIZES, type ModelConfig, type ModelKind, type Posterior, type SizePreset } from './models/config.js';
+export { defaultConfig, DEFAULT_MODEL, MODEL_DEFAULTS, type ModelConfig } from './models/config.js';
+export { HIDDEN_SIZES, MODEL_KINDS, type ModelArchitecture, type ModelKind, type Posterior, type SizePreset } from './models/architecture.js';
+export type { TrainingSettings } from './models/training-settings.js';
 export { createPrior, type Prior, type PriorName } from './models/priors.js';
 export { createModel } from './models/create-model.js';
 export { GenerativeModel, type TrainingBatch } from './models/model.js';
@@ -95,6 +98,7 @@ export { parzenLogLikelihood, parzenLogLikelihoods, parzenLogDensities, chooseSi
 
 // Training without files (the CLI's trainer and the browser page share these)
 export { TrainingSteps, type TrainingStepsOptions } from './training/training-steps.js';
+export { RUN_DEFAULTS, type RunSettings } from './training/run-settings.js';
 export { traceLosses } from './training/loss-trace.js';
 export { samplesPicture, reconstructionsPicture, latentPicture } from './training/pictures.js';
 export { encodeImages, reconstructionBce, componentAccuracy } from './training/evaluate.js';

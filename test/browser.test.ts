@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMnist } from '../src/data/mnist.js';
 import type { ModelConfig } from '../src/models/config.js';
 import { traceLosses } from '../src/training/loss-trace.js';
-import { LABEL_PALETTE } from '../src/image/scatter.js';
+import { LABEL_PALETTE } from '../src/image/label-colors.js';
 import { encodePng, type PngFilter } from '../src/image/png.js';
 import { seededUniform } from '../src/random/seeded.js';
 import { buildWebPage, serveWebPage } from '../scripts/web.mjs';

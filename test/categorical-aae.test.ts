@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gatherImages, uploadImages, type GpuImageSet } from '../src/data/gpu-images.js';
 import { loadMnist } from '../src/data/mnist.js';
-import { defaultConfig, HIDDEN_SIZES, type ModelConfig } from '../src/models/config.js';
+import { HIDDEN_SIZES } from '../src/models/architecture.js';
+import { defaultConfig, type ModelConfig } from '../src/models/config.js';
 import { CATEGORY_HEAD_GAIN, CategoricalAae } from '../src/models/categorical-aae.js';
 import { Linear } from '../src/nn/linear.js';
 import { classifyImages } from '../src/training/evaluate.js';

@@ -9,6 +9,7 @@ import { decodeSafetensors, encodeSafetensors } from '../src/checkpoint/safetens
 import { syntheticImages } from '../src/data/toy2d.js';
 import { decodePng } from '../src/image/png.js';
 import { defaultConfig } from '../src/models/config.js';
+import { RUN_DEFAULTS } from '../src/training/run-settings.js';
 import { createModel } from '../src/models/create-model.js';
 import { saveModelCheckpoint } from '../src/training/model-checkpoint.js';
 import { CHECKPOINT_FILE, train } from '../src/training/trainer.js';
@@ -71,11 +72,11 @@ beforeAll(async () => {
   });
   runFolder = join(root, 'synthetic-aae');
   await train(gpu.engine, {
-    config: { model: 'aae', hidden: [32, 32], pixels: 64, latent: 2, batchSize: 50 },
+    config: defaultConfig({ model: 'aae', hidden: [32, 32], pixels: 64, latent: 2 }),
+    settings: { ...RUN_DEFAULTS, batchSize: 50, validation: 100 },
     epochs: 1,
     out: runFolder,
     data: { train: syntheticImages(600, { seed: 1 }), test: syntheticImages(200, { seed: 2 }) },
-    validation: 100,
   });
   checkpoint = join(runFolder, CHECKPOINT_FILE);
   checkpointBytes = await readFile(checkpoint);
@@ -202,7 +203,7 @@ describe('unusable checkpoints exit 2 with a clear message', () => {
   it('eval of a GAN says it has no encoder', async () => {
     const path = join(root, 'gan.safetensors');
     const gan = createModel(gpu.engine, defaultConfig({ model: 'gan', hidden: [16], pixels: 64, latent: 2 }));
-    await saveModelCheckpoint(path, gan, { epoch: 0, steps: 0 });
+    await saveModelCheckpoint(path, gan, { epoch: 0, steps: 0 }, RUN_DEFAULTS);
     await expectUsageError(['eval', '--checkpoint', path], 'eval --metric reconstruction: the gan has no encoder, so it cannot reconstruct.');
   });
 });
@@ -220,9 +221,10 @@ describe('train --resume', () => {
       ['--model=vae'],
       ['--latent', '3'],
       ['--size', 'small'],
+      ['--batch-size', '100'],
     ]) {
       const { stderr } = await expectUsageError(['train', '--resume', '--out', runFolder, ...args], `--resume: ${checkpoint} holds a checkpoint of another architecture`);
-      expect(stderr).toMatch(/Drop --(model|latent|size), or use another --out\./);
+      expect(stderr).toMatch(/Drop --(model|latent|size|batch-size), or use another --out\./);
     }
     expect(await cli('train', '--resume', '--out', runFolder, '--model', 'vae').then((r) => r.stderr)).toContain('(model "aae", but --model asks for "vae")');
     // Nothing was written.
@@ -235,8 +237,12 @@ describe('train --resume', () => {
     await expectUsageError(['train', '--resume', '--out', empty], `--resume: no checkpoint at ${join(empty, CHECKPOINT_FILE)}; train without --resume first.`);
   });
 
-  it('refuses to continue a model of 8x8 images on MNIST', async () => {
-    await expectUsageError(['train', '--resume', '--out', runFolder, '--epochs', '2'], `train: ${checkpoint} holds a model of 64-pixel images, but the data has 784 pixels per image.`);
+  it('refuses to continue a model of 8x8 images on MNIST, after saying which options the run keeps its own values of', async () => {
+    const { stderr } = await expectUsageError(
+      ['train', '--resume', '--out', runFolder, '--epochs', '2', '--lr', '0.5', '--seed', '3'],
+      `train: ${checkpoint} holds a model of 64-pixel images, but the data has 784 pixels per image.`,
+    );
+    expect(stderr).toContain("webgpu-aae: --resume keeps the run's own settings; ignoring --lr, --seed.");
     expect(Buffer.compare(await readFile(checkpoint), checkpointBytes)).toBe(0);
   });
 

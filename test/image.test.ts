@@ -16,7 +16,10 @@ import {
   type Raster,
   type Rgb,
 } from '../src/image/raster.js';
-import { formatTick, labelColor, latentScatter, principalComponents, project2d, scatterLayout } from '../src/image/scatter.js';
+import { labelColor } from '../src/image/label-colors.js';
+import { principalComponents, project2d } from '../src/image/principal-components.js';
+import { latentScatter } from '../src/image/scatter.js';
+import { formatTick, scatterLayout } from '../src/image/scatter-layout.js';
 import { nodeDeflate, nodeInflate, readPng, writePng } from '../src/image/write-png.js';
 import { seededUniform } from '../src/random/seeded.js';
 

@@ -17,7 +17,7 @@ const data = syntheticImages(400, { seed: 3 });
 const batchSize = 40;
 
 function tinyConfig(overrides: Partial<ModelConfig>): ModelConfig {
-  return defaultConfig({ hidden: [32, 32], pixels: data.pixels, batchSize, learningRate: 3e-3, adversarialLearningRate: 1e-3, ...overrides });
+  return defaultConfig({ hidden: [32, 32], pixels: data.pixels, learningRate: 3e-3, adversarialLearningRate: 1e-3, ...overrides });
 }
 
 /** The batch inputs a trainer refills each step, filled here from the synthetic set. */

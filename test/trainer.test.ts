@@ -11,17 +11,19 @@ import { decodePng, type DecodedPng } from '../src/image/png.js';
 import { defaultConfig, type ModelConfig } from '../src/models/config.js';
 import { createModel } from '../src/models/create-model.js';
 import type { GenerativeModel } from '../src/models/model.js';
-import { loadModelCheckpoint, NonFiniteState, saveModelCheckpoint } from '../src/training/model-checkpoint.js';
+import { loadModelCheckpoint, NonFiniteState, readModelCheckpoint, saveModelCheckpoint } from '../src/training/model-checkpoint.js';
+import { RUN_DEFAULTS, type RunSettings } from '../src/training/run-settings.js';
 import { splitMnist } from '../src/data/mnist.js';
 import type { CategoricalAae } from '../src/models/categorical-aae.js';
-import { CHECKPOINT_FILE, METRICS_FILE, train, TrainingDiverged, TrainingInputError, type EpochMetrics, type TrainOptions } from '../src/training/trainer.js';
+import { CHECKPOINT_FILE, METRICS_FILE, readRunCheckpoint, train, TrainingDiverged, TrainingInputError, type EpochMetrics, type TrainOptions } from '../src/training/trainer.js';
 import { useEngine } from './helpers/engine.js';
 
 const gpu = useEngine();
 
 // 600 training images less 100 for validation, in batches of 50: ten steps an epoch.
 const data = { train: syntheticImages(600, { seed: 1 }), test: syntheticImages(200, { seed: 2 }) };
-const tiny: Partial<ModelConfig> = { hidden: [32, 32], pixels: 64, latent: 2, batchSize: 50 };
+const tiny: Partial<ModelConfig> = { hidden: [32, 32], pixels: 64, latent: 2 };
+const tinySettings: RunSettings = { ...RUN_DEFAULTS, batchSize: 50, validation: 100 };
 const gaussianAae: Partial<ModelConfig> = { ...tiny, model: 'aae', posterior: 'gaussian' };
 const conditionalAae: Partial<ModelConfig> = { ...tiny, model: 'aae', prior: 'mog10', conditional: true };
 
@@ -38,8 +40,14 @@ function runFolder(name: string): string {
   return join(root, `${++folders}-${name}`);
 }
 
-function trainTiny(out: string, config: Partial<ModelConfig>, epochs: number, options: Partial<TrainOptions> = {}): Promise<EpochMetrics[]> {
-  return train(gpu.engine, { config, epochs, out, data, validation: 100, readEvery: 4, ...options });
+/** A run's settings where they differ from the tiny ones, whether it resumes `out`, and the trainer's other options. */
+type TinyRunOptions = Partial<RunSettings> & { resume?: boolean } & Pick<TrainOptions, 'evaluationSize' | 'data' | 'onEpoch' | 'onProgress'>;
+
+/** A new run of the tiny model with `config`, or (`resume`) the run in `out` continued, as its checkpoint says. */
+async function trainTiny(out: string, config: Partial<ModelConfig>, epochs: number, options: TinyRunOptions = {}): Promise<EpochMetrics[]> {
+  const { resume, evaluationSize, data: runData = data, onEpoch, onProgress, ...settings } = options;
+  const start = resume ? { resumeFrom: await readRunCheckpoint(out) } : { config: defaultConfig(config), settings: { ...tinySettings, ...settings } };
+  return train(gpu.engine, { ...start, epochs, out, data: runData, readEvery: 4, evaluationSize, onEpoch, onProgress });
 }
 
 async function metricsLines(out: string): Promise<EpochMetrics[]> {
@@ -152,10 +160,11 @@ describe('a training run', () => {
 
   it('refuses to resume without a checkpoint, and options or data that cannot make a run', async () => {
     await expect(trainTiny(runFolder('empty'), tiny, 1, { resume: true })).rejects.toThrow(/no checkpoint at .*checkpoint\.safetensors; train without --resume first/);
-    const refusals: [Partial<ModelConfig>, Partial<TrainOptions>, string | RegExp][] = [
+    // A config the models do not support never reaches train(): defaultConfig, the one way to make one, refuses it.
+    expect(() => defaultConfig({ ...tiny, prior: 'mog10', latent: 3 })).toThrow('model config: the mog10 prior is 2-D: use latent 2 (got 3).');
+    const refusals: [Partial<ModelConfig>, TinyRunOptions, string | RegExp][] = [
       [{ ...tiny, pixels: 784 }, {}, 'the data has 64 pixels per image but the model expects 784.'],
-      [{ ...tiny, prior: 'mog10', latent: 3 }, {}, 'model config: the mog10 prior is 2-D: use latent 2 (got 3).'],
-      [{ ...tiny, batchSize: 600 }, {}, /a pool of 500 indices makes no full batch of 600/],
+      [tiny, { batchSize: 600 }, /a pool of 500 indices makes no full batch of 600/],
       [tiny, { trainSize: 550 }, /trainSize 550 must be a whole number no larger than the 500 images left after validation 100/],
     ];
     for (const [config, options, message] of refusals) {
@@ -178,18 +187,19 @@ describe('a training run', () => {
 /** A model after a few eager training steps, so that weights, moments, step counts and the GPU stream all moved. */
 async function trainedModel(config: ModelConfig, steps: number): Promise<GenerativeModel> {
   const { engine } = gpu;
+  const { batchSize } = tinySettings;
   const model = createModel(engine, config);
   const images = uploadImages(engine, data.train.images, data.train.count, data.train.pixels);
   for (let step = 0; step < steps; step++) {
-    const indices = Uint32Array.from({ length: config.batchSize }, (_, i) => step * config.batchSize + i);
+    const indices = Uint32Array.from({ length: batchSize }, (_, i) => step * batchSize + i);
     const labels = Uint32Array.from(indices, (index) => data.train.labels[index]);
-    const prior = model.prior.sample(config.batchSize, config.conditional ? labels : undefined);
+    const prior = model.prior.sample(batchSize, config.conditional ? labels : undefined);
     const losses = engine.scope(() =>
       model.trainStep({
         images: gatherImages(images, engine.tensor(indices, [indices.length])),
         labels: engine.tensor(labels, [labels.length]),
-        priorCodes: engine.tensor(prior.codes, [config.batchSize, config.latent]),
-        priorComponents: engine.tensor(config.conditional ? labels : Uint32Array.from(prior.components), [config.batchSize]),
+        priorCodes: engine.tensor(prior.codes, [batchSize, config.latent]),
+        priorComponents: engine.tensor(config.conditional ? labels : Uint32Array.from(prior.components), [batchSize]),
       }),
     );
     await losses.read();
@@ -243,10 +253,12 @@ describe('model checkpoints', () => {
       const folder = runFolder('round-trip');
       await mkdir(folder);
       const path = join(folder, CHECKPOINT_FILE);
-      await saveModelCheckpoint(path, model, { epoch: 4, steps: 3 });
+      const settings = { ...tinySettings, labels: 20, trainSize: 300 };
+      await saveModelCheckpoint(path, model, { epoch: 4, steps: 3 }, settings);
       const loaded = await loadModelCheckpoint(gpu.engine, path);
 
       expect(loaded.position).toEqual({ epoch: 4, steps: 3 });
+      expect(loaded.settings).toEqual(settings);
       expect(loaded.model.config).toEqual(model.config);
       expect(loaded.model.random.state()).toEqual(model.random.state());
       expect(await optimizerState(loaded.model)).toEqual(await optimizerState(model));
@@ -299,7 +311,7 @@ function expectSameCheckpoint(actual: SafetensorsContents, expected: Safetensors
 }
 
 describe('a resumed run equals an uninterrupted one', () => {
-  const cases: [string, Partial<ModelConfig>, Partial<TrainOptions>][] = [
+  const cases: [string, Partial<ModelConfig>, TinyRunOptions][] = [
     ['aae with a Gaussian posterior (the GPU random stream carries over)', gaussianAae, {}],
     ['label-conditioned mog10 aae with 100 labels', conditionalAae, { labels: 100 }],
     ['semi-supervised aae with 100 labels (the labelled stream carries over)', { ...tiny, model: 'semi-supervised-aae' }, { labels: 100 }],
@@ -314,8 +326,8 @@ describe('a resumed run equals an uninterrupted one', () => {
 
       const resumed = runFolder('resumed');
       await trainTiny(resumed, config, 1, options);
-      // The config and split given on resume are ignored: the checkpoint's win.
-      const resumedMetrics = await trainTiny(resumed, { ...config, learningRate: 0.5 }, 2, { ...options, labels: 'all', resume: true });
+      // The checkpoint alone says how the run goes on: its config, batch size and split.
+      const resumedMetrics = await trainTiny(resumed, {}, 2, { resume: true });
 
       expect(resumedMetrics.map((m) => m.epoch)).toEqual([2]);
       expect(resumedMetrics[0].steps).toBe(straightMetrics[1].steps);
@@ -327,7 +339,29 @@ describe('a resumed run equals an uninterrupted one', () => {
       expect((await metricsLines(resumed)).map((m) => m.losses)).toEqual((await metricsLines(straight)).map((m) => m.losses));
     });
   }
+
+  it('from a checkpoint of the older layout, whose model config held the batch size', async () => {
+    const straight = runFolder('straight');
+    await trainTiny(straight, conditionalAae, 2, { labels: 100 });
+    const resumed = runFolder('resumed-old-layout');
+    await trainTiny(resumed, conditionalAae, 1, { labels: 100 });
+    const path = join(resumed, CHECKPOINT_FILE);
+    await writeFile(path, inOldLayout(await readCheckpointFile(resumed)));
+
+    const old = await readModelCheckpoint(path);
+    expect(old.settings).toEqual({ ...tinySettings, labels: 100 });
+    expect(old.config).not.toHaveProperty('batchSize');
+    await trainTiny(resumed, {}, 2, { resume: true });
+    expectSameCheckpoint(await readCheckpointFile(resumed), await readCheckpointFile(straight));
+  });
 });
+
+/** A checkpoint as written before the batch size became a run setting: inside the config, with no key of its own. */
+function inOldLayout({ tensors, metadata }: SafetensorsContents): Uint8Array {
+  const { batchSize, ...rest } = metadata;
+  const config = { ...JSON.parse(metadata.config), batchSize: Number(batchSize) };
+  return encodeSafetensors(tensors, { ...rest, config: JSON.stringify(config) });
+}
 
 describe('a diverging run', () => {
   it('stops with TrainingDiverged naming the loss, and keeps the last good checkpoint', async () => {
@@ -374,7 +408,7 @@ describe('a diverging run', () => {
     const folder = runFolder('non-finite');
     await mkdir(folder);
     const path = join(folder, CHECKPOINT_FILE);
-    const attempt = saveModelCheckpoint(path, model, { epoch: 1, steps: 1 });
+    const attempt = saveModelCheckpoint(path, model, { epoch: 1, steps: 1 }, tinySettings);
     await expect(attempt).rejects.toBeInstanceOf(NonFiniteState);
     await expect(attempt).rejects.toThrow(/^'model\.generator\.[\w.]+' holds NaN or infinite values; the checkpoint was not written\.$/);
     await expect(readFile(path)).rejects.toThrow(/ENOENT/);

@@ -11,13 +11,14 @@ import { useEngine } from './helpers/engine.js';
 
 const gpu = useEngine();
 const train = syntheticImages(300, { seed: 4 });
-const tiny: Partial<ModelConfig> = { model: 'aae', prior: 'mog10', conditional: true, hidden: [16, 16], pixels: 64, latent: 2, batchSize: 50 };
+const tiny: Partial<ModelConfig> = { model: 'aae', prior: 'mog10', conditional: true, hidden: [16, 16], pixels: 64, latent: 2 };
+const batchSize = 50;
 
 describe('traceLosses: the first steps of a fresh model, read after each', () => {
   it('gives the same trace for the same seed and another for another seed', async () => {
-    const a = await traceLosses(gpu.engine, { ...tiny, seed: 2 }, train, 4);
-    const b = await traceLosses(gpu.engine, { ...tiny, seed: 2 }, train, 4);
-    const c = await traceLosses(gpu.engine, { ...tiny, seed: 3 }, train, 4);
+    const a = await traceLosses(gpu.engine, { ...tiny, seed: 2 }, train, 4, batchSize);
+    const b = await traceLosses(gpu.engine, { ...tiny, seed: 2 }, train, 4, batchSize);
+    const c = await traceLosses(gpu.engine, { ...tiny, seed: 3 }, train, 4, batchSize);
     expect(a).toHaveLength(4);
     expect(Object.keys(a[0])).toEqual(['reconstruction', 'discriminator', 'generator']);
     expect(b).toEqual(a);
@@ -27,14 +28,14 @@ describe('traceLosses: the first steps of a fresh model, read after each', () =>
   });
 
   it('leaves no tensor behind', async () => {
-    await traceLosses(gpu.engine, tiny, train, 1); // pipelines and pooled buffers made once
+    await traceLosses(gpu.engine, tiny, train, 1, batchSize); // pipelines and pooled buffers made once
     const before = gpu.engine.memory().liveTensors;
-    await traceLosses(gpu.engine, tiny, train, 2);
+    await traceLosses(gpu.engine, tiny, train, 2, batchSize);
     expect(gpu.engine.memory().liveTensors).toBe(before);
   });
 
   it('rejects a step count that is not a positive whole number', async () => {
-    await expect(traceLosses(gpu.engine, tiny, train, 0)).rejects.toThrow(/traceLosses: steps must be a positive whole number, got 0/);
+    await expect(traceLosses(gpu.engine, tiny, train, 0, batchSize)).rejects.toThrow(/traceLosses: steps must be a positive whole number, got 0/);
   });
 });
 
@@ -43,7 +44,7 @@ describe('TrainingSteps', () => {
     const engine = gpu.engine;
     const model = createModel(engine, defaultConfig(tiny));
     const images = uploadImages(engine, train.images, train.count, train.pixels);
-    const steps = new TrainingSteps(model, { images, train, split: splitMnist({ train }, { validation: 0 }) });
+    const steps = new TrainingSteps(model, { images, train, split: splitMnist({ train }, { validation: 0 }), batchSize });
     await expect(steps.readLosses()).rejects.toThrow(/no step has been taken yet/);
     expect(steps.stepsPerEpoch).toBe(6);
     for (let i = 0; i < 7; i++) steps.step();
@@ -59,7 +60,7 @@ describe('TrainingSteps', () => {
     const model = createModel(engine, defaultConfig(tiny));
     const images = uploadImages(engine, train.images, train.count, train.pixels);
     const split = splitMnist({ train }, { validation: 0 });
-    expect(() => new TrainingSteps(model, { images, train, split, stepsDone: 7 })).toThrow(/stepsDone 7 is not a whole number of epochs of 6 steps/);
+    expect(() => new TrainingSteps(model, { images, train, split, batchSize, stepsDone: 7 })).toThrow(/stepsDone 7 is not a whole number of epochs of 6 steps/);
     images.tensor.dispose();
     model.dispose();
   });

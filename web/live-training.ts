@@ -3,6 +3,7 @@ import {
   createModelPrior,
   defaultConfig,
   deriveSeed,
+  RUN_DEFAULTS,
   encodeImages,
   latentPicture,
   samplesPicture,
@@ -81,7 +82,7 @@ export class LiveTraining {
     this.stepsPerSecond = 0;
     this.model = createModel(this.engine, defaultConfig({ pixels: this.data.train.pixels, latent: 2, ...config }));
     const split = splitMnist(this.data, { validation: 0, seed: this.model.config.seed });
-    this.steps = new TrainingSteps(this.model, { images: this.trainImages, train: this.data.train, split });
+    this.steps = new TrainingSteps(this.model, { images: this.trainImages, train: this.data.train, split, batchSize: RUN_DEFAULTS.batchSize });
     this.view.losses(this.points, this.model.lossNames);
     await this.drawPictures();
     this.view.status(`Ready: ${describe(this.model.config)}. Press Start.`);

@@ -3,7 +3,7 @@ import { gatherImages, uploadImages, type GpuImageSet } from '../data/gpu-images
 import { splitMnist, type Mnist } from '../data/mnist.js';
 import { chooseSigma, parzenLogLikelihood, type SigmaScore } from '../evaluation/parzen.js';
 import { fitGmm } from '../gmm/fit.js';
-import { isCategorical } from '../models/config.js';
+import { isCategorical } from '../models/architecture.js';
 import type { GenerativeModel } from '../models/model.js';
 import { createModelPrior } from '../models/priors.js';
 import { deriveSeed } from '../random/seeded.js';

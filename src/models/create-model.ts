@@ -2,13 +2,13 @@ import type { Engine } from '../device/engine.js';
 import { AdversarialAutoencoder } from './aae.js';
 import { Autoencoder } from './autoencoder.js';
 import { CategoricalAae } from './categorical-aae.js';
-import { validateConfig, type ModelConfig } from './config.js';
+import type { ModelConfig } from './config.js';
 import { Gan } from './gan.js';
 import { VaeGan } from './vae-gan.js';
 import type { GenerativeModel } from './model.js';
 
+/** The model `config` describes, with fresh weights; `config` comes from defaultConfig, which checked it. */
 export function createModel(engine: Engine, config: ModelConfig): GenerativeModel {
-  validateConfig(config);
   switch (config.model) {
     case 'ae':
     case 'vae':

@@ -7,7 +7,7 @@ import type { Random } from '../random/philox.js';
 import { concat } from '../ops/concat.js';
 import { reparameterize } from '../ops/reparameterize.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Posterior } from './config.js';
+import type { Posterior } from './architecture.js';
 
 export interface Encoding {
   /** The code passed on: a sample from q(z|x). */

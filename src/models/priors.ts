@@ -1,5 +1,6 @@
 import { seededUniform } from '../random/seeded.js';
-import { isCategorical, type ModelConfig } from './config.js';
+import { isCategorical } from './architecture.js';
+import type { ModelConfig } from './config.js';
 
 /**
  * Priors for the adversarial regularization. A prior is anything we can sample from: no density is

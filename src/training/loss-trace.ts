@@ -3,6 +3,7 @@ import { uploadImages } from '../data/gpu-images.js';
 import { splitMnist, type LabelledImages } from '../data/mnist.js';
 import { defaultConfig, type ModelConfig } from '../models/config.js';
 import { createModel } from '../models/create-model.js';
+import { RUN_DEFAULTS } from './run-settings.js';
 import { TrainingSteps } from './training-steps.js';
 
 /**
@@ -11,12 +12,18 @@ import { TrainingSteps } from './training-steps.js';
  * rounding: the browser page and Node are checked against each other this way. Every training image is
  * used (no validation split) and labelled.
  */
-export async function traceLosses(engine: Engine, config: Partial<ModelConfig>, train: LabelledImages, steps: number): Promise<Record<string, number>[]> {
+export async function traceLosses(
+  engine: Engine,
+  config: Partial<ModelConfig>,
+  train: LabelledImages,
+  steps: number,
+  batchSize = RUN_DEFAULTS.batchSize,
+): Promise<Record<string, number>[]> {
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`traceLosses: steps must be a positive whole number, got ${steps}.`);
   const model = createModel(engine, defaultConfig(config));
   const images = uploadImages(engine, train.images, train.count, train.pixels);
   const split = splitMnist({ train }, { validation: 0, seed: model.config.seed });
-  const training = new TrainingSteps(model, { images, train, split });
+  const training = new TrainingSteps(model, { images, train, split, batchSize });
   const trace: Record<string, number>[] = [];
   try {
     for (let step = 0; step < steps; step++) {

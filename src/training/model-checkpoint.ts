@@ -1,10 +1,13 @@
 import type { Engine } from '../device/engine.js';
 import { readModules, loadModules } from '../checkpoint/module-state.js';
 import { loadCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint.js';
-import { defaultConfig, validateConfig, type ModelConfig } from '../models/config.js';
+import type { TensorRecord } from '../checkpoint/safetensors.js';
+import { defaultConfig, type ModelConfig } from '../models/config.js';
 import { createModel } from '../models/create-model.js';
 import type { GenerativeModel } from '../models/model.js';
+import type { RandomState } from '../random/philox.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { RUN_DEFAULTS, type RunSettings } from './run-settings.js';
 
 /** Written into every checkpoint's metadata, so a file says what it holds. */
 export const CHECKPOINT_FORMAT = 'webgpu-aae/checkpoint-v1';
@@ -14,14 +17,6 @@ export interface TrainingPosition {
   epoch: number;
   /** Training steps completed. */
   steps: number;
-  /** How the training set was split: a resumed run must draw the same minibatches. */
-  split?: SplitSettings;
-}
-
-export interface SplitSettings {
-  validation: number;
-  labels: number | 'all';
-  trainSize?: number;
 }
 
 /** A model whose weights or optimizer state hold NaN or infinities is not saved: it could not be resumed usefully. */
@@ -34,11 +29,11 @@ export class NonFiniteState extends Error {
 
 /**
  * Saves everything a run needs to continue exactly where it stopped: the networks, the optimizers'
- * moments and step counts, the GPU random stream's position, the model config and the position in
- * training. Written atomically: a crash leaves the previous checkpoint whole, and so does a model that
- * has diverged (NonFiniteState).
+ * moments and step counts, the GPU random stream's position, the model config, the run's settings and its
+ * position. Written atomically: a crash leaves the previous checkpoint whole, and so does a model that has
+ * diverged (NonFiniteState).
  */
-export async function saveModelCheckpoint(path: string, model: GenerativeModel, position: TrainingPosition): Promise<void> {
+export async function saveModelCheckpoint(path: string, model: GenerativeModel, position: TrainingPosition, settings: RunSettings): Promise<void> {
   const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
   const networks = await readModules(model.modules());
   for (const [name, tensor] of Object.entries(networks)) tensors[`model.${name}`] = tensor;
@@ -55,6 +50,7 @@ export async function saveModelCheckpoint(path: string, model: GenerativeModel, 
   for (const [name, tensor] of Object.entries(tensors)) {
     if (!tensor.data.every(Number.isFinite)) throw new NonFiniteState(name);
   }
+  const { batchSize, ...split } = settings;
   await saveCheckpoint(path, {
     tensors,
     metadata: {
@@ -62,16 +58,12 @@ export async function saveModelCheckpoint(path: string, model: GenerativeModel, 
       config: JSON.stringify(model.config),
       epoch: String(position.epoch),
       steps: String(position.steps),
-      ...(position.split ? { split: JSON.stringify(position.split) } : {}),
+      batchSize: String(batchSize),
+      split: JSON.stringify(split),
       optimizerSteps: JSON.stringify(steps),
       random: JSON.stringify(model.random.state()),
     },
   });
-}
-
-export interface LoadedModel {
-  model: GenerativeModel;
-  position: TrainingPosition;
 }
 
 /**
@@ -82,8 +74,24 @@ export class CheckpointError extends Error {
   override name = 'CheckpointError';
 }
 
-/** Rebuilds a model from a checkpoint, with its optimizers and random stream where they were. */
-export async function loadModelCheckpoint(engine: Engine, path: string): Promise<LoadedModel> {
+/** A checkpoint file read and checked, on the CPU: what its model is rebuilt from, and where its run stood. */
+export interface DecodedCheckpoint {
+  path: string;
+  config: ModelConfig;
+  /** How its run trained; the defaults where the file does not say. */
+  settings: RunSettings;
+  position: TrainingPosition;
+  tensors: TensorRecord;
+  optimizerSteps: Record<string, number>;
+  random: RandomState;
+}
+
+/**
+ * Reads a checkpoint once, checking its format and config. Files of older layouts still read: settings
+ * added since take their defaults, and the batch size may sit inside the stored config, where it was before
+ * it became a run setting.
+ */
+export async function readModelCheckpoint(path: string): Promise<DecodedCheckpoint> {
   let contents: Awaited<ReturnType<typeof loadCheckpoint>>;
   try {
     contents = await loadCheckpoint(path);
@@ -94,35 +102,60 @@ export async function loadModelCheckpoint(engine: Engine, path: string): Promise
   if (metadata.format !== CHECKPOINT_FORMAT) {
     throw new CheckpointError(`${path} is not a webgpu-aae checkpoint (format '${metadata.format ?? 'missing'}', expected '${CHECKPOINT_FORMAT}').`);
   }
-  const saved = parseJson<ModelConfig>(path, 'config', metadata.config);
+  const stored = parseJson<Partial<ModelConfig> & { batchSize?: number }>(path, 'config', metadata.config);
   let config: ModelConfig;
   try {
-    // Settings added since the checkpoint was written take their defaults.
-    config = defaultConfig(saved);
-    validateConfig(config);
+    config = defaultConfig(stored);
   } catch (error) {
     throw new CheckpointError(`${path}: ${(error as Error).message}`, { cause: error });
   }
+  const split = metadata.split === undefined ? {} : parseJson<Omit<RunSettings, 'batchSize'>>(path, 'split', metadata.split);
+  const batchSize = metadata.batchSize === undefined ? (stored.batchSize ?? RUN_DEFAULTS.batchSize) : wholeNumber(path, 'batchSize', metadata.batchSize);
+  return {
+    path,
+    config,
+    settings: { ...RUN_DEFAULTS, ...split, batchSize },
+    position: { epoch: wholeNumber(path, 'epoch', metadata.epoch), steps: wholeNumber(path, 'steps', metadata.steps) },
+    tensors,
+    optimizerSteps: parseJson(path, 'optimizerSteps', metadata.optimizerSteps),
+    random: parseJson(path, 'random', metadata.random),
+  };
+}
+
+/** The checkpoint's model on the GPU, with its optimizers and random stream where they were. */
+export function restoreModel(engine: Engine, checkpoint: DecodedCheckpoint): GenerativeModel {
+  const { path, config, tensors } = checkpoint;
   const model = createModel(engine, config);
-  const networkTensors: Record<string, { shape: number[]; data: Float32Array }> = {};
+  const networkTensors: TensorRecord = {};
   for (const [name, tensor] of Object.entries(tensors)) {
     if (name.startsWith('model.')) networkTensors[name.slice('model.'.length)] = tensor;
   }
   try {
     loadModules(model.modules(), networkTensors);
-    const steps = parseJson<Record<string, number>>(path, 'optimizerSteps', metadata.optimizerSteps);
     for (const [optimizerName, optimizer] of Object.entries(model.optimizers())) {
       const prefix = `optimizer.${optimizerName}.`;
       const saved: Record<string, Float32Array> = {};
       for (const [name, tensor] of Object.entries(tensors)) if (name.startsWith(prefix)) saved[name.slice(prefix.length)] = tensor.data;
-      optimizer.loadState({ tensors: saved, steps: steps[optimizerName] ?? 0 });
+      optimizer.loadState({ tensors: saved, steps: checkpoint.optimizerSteps[optimizerName] ?? 0 });
     }
-    model.random.restore(parseJson(path, 'random', metadata.random));
+    model.random.restore(checkpoint.random);
   } catch (error) {
+    model.dispose();
     throw new CheckpointError(`${path} does not fit the ${config.model} it describes: ${(error as Error).message}`, { cause: error });
   }
-  const split = metadata.split === undefined ? undefined : parseJson<SplitSettings>(path, 'split', metadata.split);
-  return { model, position: { epoch: wholeNumber(path, 'epoch', metadata.epoch), steps: wholeNumber(path, 'steps', metadata.steps), split } };
+  return model;
+}
+
+export interface LoadedModel {
+  model: GenerativeModel;
+  position: TrainingPosition;
+  settings: RunSettings;
+}
+
+/** Reads a checkpoint and rebuilds its model. */
+export async function loadModelCheckpoint(engine: Engine, path: string): Promise<LoadedModel> {
+  const checkpoint = await readModelCheckpoint(path);
+  return { model: restoreModel(engine, checkpoint), position: checkpoint.position, settings: checkpoint.settings };
 }
 
 function wholeNumber(path: string, key: string, text: string | undefined): number {

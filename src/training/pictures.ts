@@ -2,10 +2,12 @@ import type { GpuImageSet } from '../data/gpu-images.js';
 import { gatherImages } from '../data/gpu-images.js';
 import { imageGrid, sideBySide, styleContentGrid } from '../image/grid.js';
 import type { Raster } from '../image/raster.js';
-import { latentScatter, project2d, type ScatterOptions } from '../image/scatter.js';
+import { project2d } from '../image/principal-components.js';
+import { latentScatter } from '../image/scatter.js';
+import type { ScatterOptions } from '../image/scatter-layout.js';
 import type { GenerativeModel } from '../models/model.js';
 import type { Prior } from '../models/priors.js';
-import { isCategorical } from '../models/config.js';
+import { isCategorical } from '../models/architecture.js';
 
 /**
  * The pictures of a model, as rasters: the CLI writes them to PNG files after each epoch, the browser

