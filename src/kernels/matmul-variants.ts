@@ -2,7 +2,7 @@
 // the parameters each is offered with. The planner (matmul-plan.ts) picks a default per adapter kind;
 // the tuner times the candidates it lists and keeps the fastest. Pure: no GPU calls.
 import { defineKernel, linearGrid, type KernelDefinition, type KernelLaunch } from './kernel.js';
-import { wgslWithLibrary } from './wgsl-library.js';
+import { wgslWithCodes, wgslWithLibrary } from './wgsl-library.js';
 import blockedSource from '../../shaders/matmul.wgsl';
 import tiledSource from '../../shaders/matmul-tiled.wgsl';
 import splitKSource from '../../shaders/matmul-split-k.wgsl';
@@ -22,7 +22,7 @@ export interface MatmulProblem {
   leakySlope: number;
 }
 
-/** Codes of the shaders' ACTIVATION constant (shaders/lib/matmul-problem.wgsl). */
+/** Codes of the shaders' ACTIVATION constant (shaders/lib/matmul-problem.wgsl names them ACTIVATION_RELU, ...). */
 export const ACTIVATION_CODES: Readonly<Record<Activation, number>> = { none: 0, relu: 1, leakyRelu: 2, sigmoid: 3, tanh: 4 };
 
 export interface MatmulVariant {
@@ -37,12 +37,17 @@ export interface MatmulVariant {
 
 const BINDINGS = ['read', 'read', 'read', 'write'] as const; // A, B, bias (a stand-in when none), C
 
-const BLOCKED_SOURCE = wgslWithLibrary(blockedSource, 'matmul-problem');
-const TILED_SOURCE = wgslWithLibrary(tiledSource, 'matmul-problem');
-const SPLIT_K_SOURCE = wgslWithLibrary(splitKSource, 'matmul-problem');
-const DIRECT_SOURCE = wgslWithLibrary(directSource, 'matmul-problem');
+/** A matmul kernel file with what every one of them uses: the problem and its epilogue, the activation codes. */
+function withProblem(source: string): string {
+  return wgslWithLibrary(wgslWithCodes(source, 'ACTIVATION', ACTIVATION_CODES), 'matmul-problem');
+}
+
+const BLOCKED_SOURCE = withProblem(blockedSource);
+const TILED_SOURCE = withProblem(tiledSource);
+const SPLIT_K_SOURCE = withProblem(splitKSource);
+const DIRECT_SOURCE = withProblem(directSource);
 // `enable subgroups;` must open the module, so the subgroup entry point goes first.
-const SPLIT_K_SUBGROUPS_SOURCE = wgslWithLibrary(`${splitKSubgroupsSource}\n${splitKSource}`, 'matmul-problem');
+const SPLIT_K_SUBGROUPS_SOURCE = withProblem(`${splitKSubgroupsSource}\n${splitKSource}`);
 
 /** Every matmul kernel's full text: the tuning cache's revision hashes it. */
 export const MATMUL_SOURCES: readonly string[] = [BLOCKED_SOURCE, TILED_SOURCE, SPLIT_K_SOURCE, SPLIT_K_SUBGROUPS_SOURCE, DIRECT_SOURCE];

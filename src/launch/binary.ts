@@ -2,20 +2,20 @@
 // broadcasting. The differentiable add, sub, mul and div (src/ops/arithmetic.ts) and the tape's own
 // gradient sums are built on it.
 import { defineKernel, perElementLaunch, type KernelDefinition } from '../kernels/kernel.js';
-import { wgslWithLibrary } from '../kernels/wgsl-library.js';
+import { wgslWithCodes, wgslWithLibrary } from '../kernels/wgsl-library.js';
 import { requireFloat, requireSameEngine } from '../ops/checks.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { broadcastLayout } from './broadcast.js';
 import binaryWgsl from '../../shaders/binary.wgsl';
 
-const binarySource = wgslWithLibrary(binaryWgsl, 'broadcast-index');
-
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
 type BinaryEntry = 'same4' | 'same' | 'broadcast4' | 'broadcast';
 
-/** OP codes of shaders/binary.wgsl. */
+/** OP codes of shaders/binary.wgsl (which names them BINARY_ADD, ...). */
 const BINARY_CODES: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3 };
+
+const binarySource = wgslWithLibrary(wgslWithCodes(binaryWgsl, 'BINARY', BINARY_CODES), 'broadcast-index');
 
 const kernels = new Map<string, KernelDefinition>();
 

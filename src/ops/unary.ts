@@ -1,15 +1,13 @@
 import { record } from '../autograd/tape.js';
 import { defineKernel, perElementLaunch, type KernelDefinition } from '../kernels/kernel.js';
 import type { Activation } from '../kernels/matmul-plan.js';
-import { wgslWithLibrary } from '../kernels/wgsl-library.js';
+import { wgslWithCodes, wgslWithLibrary } from '../kernels/wgsl-library.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { requireFinite, requireFloat, requireSameEngine } from './checks.js';
 import unaryWgsl from '../../shaders/unary.wgsl';
 
-const unarySource = wgslWithLibrary(unaryWgsl, 'stable-math');
-
-/** The maps of shaders/unary.wgsl, with the OP code the shader switches on. */
+/** The maps of shaders/unary.wgsl, with the OP code the shader switches on (as UNARY_SIGMOID, ...). */
 export const UNARY_CODES = {
   neg: 0,
   exp: 1,
@@ -27,6 +25,8 @@ export const UNARY_CODES = {
 } as const;
 
 export type UnaryMap = keyof typeof UNARY_CODES;
+
+const unarySource = wgslWithLibrary(wgslWithCodes(unaryWgsl, 'UNARY', UNARY_CODES), 'stable-math');
 
 /** Activations a matmul can fuse into its epilogue; their gradients need only the activation's output. */
 export type { Activation };
