@@ -1,5 +1,6 @@
 // Matrix multiply with fused epilogue, for GPUs:  C = act(op(A) · op(B) + bias)
-// Appended library snippet: matmul-problem (the problem's constants and the epilogue).
+// Appended library snippets: matmul-problem (the problem's constants and the epilogue) and
+// stable-math (the epilogue's sigmoid and tanh).
 //   op(A) is M×K, op(B) is K×N, C is M×N row-major.
 // Each workgroup computes a TILE_M × TILE_N block of C and each invocation a THREAD_M × THREAD_N
 // block of that, held in registers. K is walked TILE_K at a time: the workgroup copies the A and B

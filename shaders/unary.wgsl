@@ -16,7 +16,7 @@
 // UNARY_SOFTPLUS, UNARY_CLAMP, UNARY_ADD_SCALAR, UNARY_MUL_SCALAR.
 //
 // Library snippets (src/ops/unary.ts appends them):
-//   lib/stable-math.wgsl   sigmoid, softplus
+//   lib/stable-math.wgsl   sigmoid, stable_tanh, softplus
 
 override OP: u32;
 override P0: f32 = 0.0;
@@ -46,8 +46,7 @@ fn apply(v: vec4f) -> vec4f {
     case UNARY_RELU: { return max(v, vec4f(0.0)); }
     case UNARY_LEAKY_RELU: { return select(v * P0, v, v > vec4f(0.0)); }
     case UNARY_SIGMOID: { return sigmoid(v); }
-    // tanh is exactly ±1 in f32 past |v| = 9; clamping keeps exp-based implementations from overflowing.
-    case UNARY_TANH: { return tanh(clamp(v, vec4f(-15.0), vec4f(15.0))); }
+    case UNARY_TANH: { return stable_tanh(v); }
     case UNARY_SOFTPLUS: { return softplus(v); }
     // min/max rather than clamp: clamp with constant bounds is checked (low <= high) even when OP is another map.
     case UNARY_CLAMP: { return max(min(v, vec4f(P1)), vec4f(P0)); }

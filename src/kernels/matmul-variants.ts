@@ -37,9 +37,9 @@ export interface MatmulVariant {
 
 const BINDINGS = ['read', 'read', 'read', 'write'] as const; // A, B, bias (a stand-in when none), C
 
-/** A matmul kernel file with what every one of them uses: the problem and its epilogue, the activation codes. */
+/** A matmul kernel file with what every one of them uses: the problem, its epilogue and the activations' codes and maths. */
 function withProblem(source: string): string {
-  return wgslWithLibrary(wgslWithCodes(source, 'ACTIVATION', ACTIVATION_CODES), 'matmul-problem');
+  return wgslWithLibrary(wgslWithCodes(source, 'ACTIVATION', ACTIVATION_CODES), 'matmul-problem', 'stable-math');
 }
 
 const BLOCKED_SOURCE = withProblem(blockedSource);

@@ -16,7 +16,7 @@ const SNIPPETS = {
   'elementwise-loss': elementwiseLoss,
   /** Every matmul kernel's problem constants (shape, layout, epilogue) and its fused bias + activation. */
   'matmul-problem': matmulProblem,
-  /** sigmoid, log1p and softplus on vec4f, without overflow or cancellation. */
+  /** sigmoid, stable_tanh, log1p and softplus on vec4f, without overflow: the project's one of each. */
   'stable-math': stableMath,
   /** workgroup_sum(value, local): a deterministic tree sum over a workgroup of WORKGROUP_SIZE threads. */
   'workgroup-sum': workgroupSum,
