@@ -7,7 +7,7 @@
 // tiles it needs into workgroup memory together (consecutive invocations read consecutive addresses),
 // then every invocation multiplies from there. A value read from device memory is so reused
 // TILE_N / THREAD_N (A) or TILE_M / THREAD_M (B) times by the workgroup and THREAD_N or THREAD_M times
-// in registers. (On a CPU adapter this loses to matmul.wgsl's plain register blocks.)
+// in registers. (On a CPU adapter this loses to matmul-blocked.wgsl's plain register blocks.)
 // Entry points (src/kernels/matmul-variants.ts describes them to the planner and the tuner):
 //   matmul_tiled       scalar loads and stores: any shape, any layout.
 //   matmul_tiled_vec4  vec4 loads along each buffer's contiguous dimension and vec4 stores. Needs

@@ -2,7 +2,7 @@
 // and lists the bindings that entry point uses, at their indices, with their access; every entry point of
 // every shader has a definition; codes are named in the shaders and numbered only in TypeScript.
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defineKernel, definedKernels, type KernelDefinition } from '../src/kernels/kernel.js';
 import { wgslCodeName, wgslWithCodes } from '../src/kernels/wgsl-library.js';
@@ -56,7 +56,7 @@ describe('every kernel definition', () => {
 
   it('exists for every entry point of every shader', () => {
     const missing = shaderFiles()
-      .filter((path) => !path.includes(`${join('shaders', 'lib')}`))
+      .filter((path) => !path.includes(join('shaders', 'lib')))
       .flatMap((path) => {
         const text = readFileSync(path, 'utf8');
         return entryPoints(text)
@@ -64,6 +64,17 @@ describe('every kernel definition', () => {
           .map((entry) => `${relative(root, path)}: ${entry}`);
       });
     expect(missing).toEqual([]);
+  });
+});
+
+describe('shader names', () => {
+  it('are those of TypeScript files: the same, or that name, a dash and a part (matmul-tiled: matmul.ts)', () => {
+    const names = new Set([...sourceFiles(join(root, 'src')).keys()].map((path) => basename(path, '.ts')));
+    const unmatched = shaderFiles()
+      .filter((path) => !path.includes(join('shaders', 'lib')))
+      .map((path) => basename(path, '.wgsl'))
+      .filter((shader) => !names.has(shader) && ![...names].some((name) => shader.startsWith(`${name}-`)));
+    expect(unmatched).toEqual([]);
   });
 });
 

@@ -3,7 +3,7 @@
 // the tuner times the candidates it lists and keeps the fastest. Pure: no GPU calls.
 import { defineKernel, linearGrid, type KernelLaunch } from './kernel.js';
 import { wgslWithCodes, wgslWithLibrary } from './wgsl-library.js';
-import blockedSource from '../../shaders/matmul.wgsl';
+import blockedSource from '../../shaders/matmul-blocked.wgsl';
 import tiledSource from '../../shaders/matmul-tiled.wgsl';
 import splitKSource from '../../shaders/matmul-split-k.wgsl';
 import splitKSubgroupsSource from '../../shaders/matmul-split-k-subgroups.wgsl';
@@ -78,7 +78,7 @@ function problemConstants(p: MatmulProblem): Record<string, number> {
   };
 }
 
-// ---- blocked: shaders/matmul.wgsl, register blocks without workgroup memory (CPU adapters)
+// ---- blocked: shaders/matmul-blocked.wgsl, register blocks without workgroup memory (CPU adapters)
 
 /** matmul_quads reads vec4s along each buffer's contiguous dimension, so those must be multiples of 4. */
 export function quadsFit(p: MatmulProblem): boolean {
