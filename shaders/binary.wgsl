@@ -1,7 +1,7 @@
 // Elementwise out = a (op) b for add, sub, mul, div, with NumPy broadcasting.
 //
 // Host constants:
-//   OP               0 add, 1 sub, 2 mul, 3 div
+//   OP               which operation: BINARY_ADD, BINARY_SUB, BINARY_MUL or BINARY_DIV
 //   COUNT            invocations needed: elements, or groups of 4 elements in the `*4` entry points
 //   WORKGROUP_SIZE   threads per workgroup
 //   ROW_STRIDE       invocations per row of the dispatch grid (grids spill into y past 65535 workgroups)
@@ -13,10 +13,13 @@
 // invocation); `broadcast4` / `broadcast` otherwise (4 consecutive outputs along the last axis when D3
 // is a multiple of 4).
 //
-// Library snippets (src/ops/arithmetic.ts appends them):
+// Codes (src/launch/binary.ts appends them as WGSL consts, from its BINARY_CODES): BINARY_ADD,
+// BINARY_SUB, BINARY_MUL, BINARY_DIV.
+//
+// Library snippets (src/launch/binary.ts appends them):
 //   lib/broadcast-index.wgsl   D0..D3 and broadcast_coordinates
 
-override OP: u32 = 0u;
+override OP: u32 = BINARY_ADD;
 override COUNT: u32;
 override WORKGROUP_SIZE: u32 = 256u;
 override ROW_STRIDE: u32;
@@ -39,10 +42,10 @@ override B3: u32 = 0u;
 
 fn combine(x: vec4f, y: vec4f) -> vec4f {
   switch OP {
-    case 1u: { return x - y; }
-    case 2u: { return x * y; }
-    case 3u: { return x / y; }
-    default: { return x + y; }
+    case BINARY_SUB: { return x - y; }
+    case BINARY_MUL: { return x * y; }
+    case BINARY_DIV: { return x / y; }
+    default: { return x + y; }   // BINARY_ADD
   }
 }
 

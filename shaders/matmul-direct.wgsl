@@ -1,5 +1,6 @@
 // Matrix multiply with fused epilogue, one element of C per invocation:  C = act(op(A) · op(B) + bias)
-// Appended library snippet: matmul-problem (the problem's constants and the epilogue).
+// Appended library snippets: matmul-problem (the problem's constants and the epilogue) and
+// stable-math (the epilogue's sigmoid and tanh).
 //   op(A) is M×K, op(B) is K×N, C is M×N row-major.
 // No reuse beyond what the GPU's caches give: neighbouring invocations of a workgroup row read the same
 // op(A) value and neighbouring op(B) values. What it has is parallelism: a 100×1000 output is 400

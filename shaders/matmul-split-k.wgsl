@@ -1,6 +1,7 @@
 // Matrix multiply with fused epilogue for narrow outputs and long sums, such as an encoder's code
 // layer (100×1000 · 1000×8) or a discriminator's logit (N = 1):  C = act(op(A) · op(B) + bias)
-// Appended library snippet: matmul-problem (the problem's constants and the epilogue).
+// Appended library snippets: matmul-problem (the problem's constants and the epilogue) and
+// stable-math (the epilogue's sigmoid and tanh).
 // A tiled kernel would give such a product a handful of workgroups, each walking all of K alone. Here
 // every workgroup computes one OUT_M × OUT_N block of C and its SPLIT invocations share the sum over
 // K: invocation t takes k = t, t + SPLIT, ..., so consecutive invocations read consecutive addresses of

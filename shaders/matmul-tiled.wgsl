@@ -1,12 +1,13 @@
 // Matrix multiply with fused epilogue, for GPUs:  C = act(op(A) · op(B) + bias)
-// Appended library snippet: matmul-problem (the problem's constants and the epilogue).
+// Appended library snippets: matmul-problem (the problem's constants and the epilogue) and
+// stable-math (the epilogue's sigmoid and tanh).
 //   op(A) is M×K, op(B) is K×N, C is M×N row-major.
 // Each workgroup computes a TILE_M × TILE_N block of C and each invocation a THREAD_M × THREAD_N
 // block of that, held in registers. K is walked TILE_K at a time: the workgroup copies the A and B
 // tiles it needs into workgroup memory together (consecutive invocations read consecutive addresses),
 // then every invocation multiplies from there. A value read from device memory is so reused
 // TILE_N / THREAD_N (A) or TILE_M / THREAD_M (B) times by the workgroup and THREAD_N or THREAD_M times
-// in registers. (On a CPU adapter this loses to matmul.wgsl's plain register blocks.)
+// in registers. (On a CPU adapter this loses to matmul-blocked.wgsl's plain register blocks.)
 // Entry points (src/kernels/matmul-variants.ts describes them to the planner and the tuner):
 //   matmul_tiled       scalar loads and stores: any shape, any layout.
 //   matmul_tiled_vec4  vec4 loads along each buffer's contiguous dimension and vec4 stores. Needs

@@ -1,9 +1,7 @@
 // Elementwise maps y = f(x), and their gradients dx = dy * f'(saved).
 //
 // Host constants:
-//   OP               which map; codes match UNARY_CODES in src/ops/unary.ts:
-//                    0 neg, 1 exp, 2 log, 3 sqrt, 4 square, 5 relu, 6 leakyRelu, 7 sigmoid, 8 tanh,
-//                    9 softplus, 10 clamp, 11 addScalar, 12 mulScalar
+//   OP               which map: one of the UNARY_* codes below
 //   P0, P1           the map's parameters: leakyRelu slope (P0); clamp bounds (P0, P1);
 //                    the scalar of addScalar / mulScalar (P0)
 //   COUNT            invocations needed: elements, or groups of 4 elements in the `*4` entry points
@@ -13,8 +11,12 @@
 // Entry points: `forward4` / `forward` (bindings x, y) and `backward4` / `backward` (bindings saved,
 // dy, dx), 4 elements per invocation when the element count is a multiple of 4, else 1.
 //
+// Codes (src/ops/unary.ts appends them as WGSL consts, from its UNARY_CODES): UNARY_NEG, UNARY_EXP,
+// UNARY_LOG, UNARY_SQRT, UNARY_SQUARE, UNARY_RELU, UNARY_LEAKY_RELU, UNARY_SIGMOID, UNARY_TANH,
+// UNARY_SOFTPLUS, UNARY_CLAMP, UNARY_ADD_SCALAR, UNARY_MUL_SCALAR.
+//
 // Library snippets (src/ops/unary.ts appends them):
-//   lib/stable-math.wgsl   sigmoid, softplus
+//   lib/stable-math.wgsl   sigmoid, stable_tanh, softplus
 
 override OP: u32;
 override P0: f32 = 0.0;
@@ -36,21 +38,20 @@ override ROW_STRIDE: u32;
 
 fn apply(v: vec4f) -> vec4f {
   switch OP {
-    case 0u: { return -v; }
-    case 1u: { return exp(v); }
-    case 2u: { return log(v); }
-    case 3u: { return sqrt(v); }
-    case 4u: { return v * v; }
-    case 5u: { return max(v, vec4f(0.0)); }
-    case 6u: { return select(v * P0, v, v > vec4f(0.0)); }
-    case 7u: { return sigmoid(v); }
-    // tanh is exactly ±1 in f32 past |v| = 9; clamping keeps exp-based implementations from overflowing.
-    case 8u: { return tanh(clamp(v, vec4f(-15.0), vec4f(15.0))); }
-    case 9u: { return softplus(v); }
+    case UNARY_NEG: { return -v; }
+    case UNARY_EXP: { return exp(v); }
+    case UNARY_LOG: { return log(v); }
+    case UNARY_SQRT: { return sqrt(v); }
+    case UNARY_SQUARE: { return v * v; }
+    case UNARY_RELU: { return max(v, vec4f(0.0)); }
+    case UNARY_LEAKY_RELU: { return select(v * P0, v, v > vec4f(0.0)); }
+    case UNARY_SIGMOID: { return sigmoid(v); }
+    case UNARY_TANH: { return stable_tanh(v); }
+    case UNARY_SOFTPLUS: { return softplus(v); }
     // min/max rather than clamp: clamp with constant bounds is checked (low <= high) even when OP is another map.
-    case 10u: { return max(min(v, vec4f(P1)), vec4f(P0)); }
-    case 11u: { return v + P0; }
-    case 12u: { return v * P0; }
+    case UNARY_CLAMP: { return max(min(v, vec4f(P1)), vec4f(P0)); }
+    case UNARY_ADD_SCALAR: { return v + P0; }
+    case UNARY_MUL_SCALAR: { return v * P0; }
     default: { return v; }
   }
 }
@@ -59,16 +60,16 @@ fn apply(v: vec4f) -> vec4f {
 // square, softplus and clamp (src/ops/unary.ts decides which it binds).
 fn gradient(saved: vec4f, g: vec4f) -> vec4f {
   switch OP {
-    case 1u: { return g * saved; }
-    case 2u: { return g / saved; }
-    case 3u: { return g * 0.5 / saved; }
-    case 4u: { return g * 2.0 * saved; }
-    case 5u: { return select(vec4f(0.0), g, saved > vec4f(0.0)); }
-    case 6u: { return select(g * P0, g, saved > vec4f(0.0)); }
-    case 7u: { return g * saved * (1.0 - saved); }
-    case 8u: { return g * (1.0 - saved * saved); }
-    case 9u: { return g * sigmoid(saved); }
-    case 10u: { return select(vec4f(0.0), g, (saved > vec4f(P0)) & (saved < vec4f(P1))); }
+    case UNARY_EXP: { return g * saved; }
+    case UNARY_LOG: { return g / saved; }
+    case UNARY_SQRT: { return g * 0.5 / saved; }
+    case UNARY_SQUARE: { return g * 2.0 * saved; }
+    case UNARY_RELU: { return select(vec4f(0.0), g, saved > vec4f(0.0)); }
+    case UNARY_LEAKY_RELU: { return select(g * P0, g, saved > vec4f(0.0)); }
+    case UNARY_SIGMOID: { return g * saved * (1.0 - saved); }
+    case UNARY_TANH: { return g * (1.0 - saved * saved); }
+    case UNARY_SOFTPLUS: { return g * sigmoid(saved); }
+    case UNARY_CLAMP: { return select(vec4f(0.0), g, (saved > vec4f(P0)) & (saved < vec4f(P1))); }
     default: { return g; }
   }
 }

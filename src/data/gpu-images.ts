@@ -2,11 +2,11 @@ import type { Engine } from '../device/engine.js';
 import { defineKernel, perElementLaunch } from '../kernels/kernel.js';
 import { requireIndices, requireSameEngine } from '../ops/checks.js';
 import type { Tensor } from '../tensor/tensor.js';
-import gatherImagesSource from '../../shaders/gather-images.wgsl';
+import gpuImagesSource from '../../shaders/gpu-images.wgsl';
 
 const gatherImagesKernel = defineKernel({
   name: 'gatherImages',
-  source: gatherImagesSource,
+  source: gpuImagesSource,
   entryPoint: 'gather_images',
   bindings: ['read', 'read', 'write'],
 });

@@ -1,11 +1,14 @@
 import { defineKernel, perElementLaunch } from '../kernels/kernel.js';
+import { wgslWithCodes } from '../kernels/wgsl-library.js';
 import type { Tensor } from '../tensor/tensor.js';
-import checkDomainSource from '../../shaders/check-domain.wgsl';
+import numericsGuardSource from '../../shaders/numerics-guard.wgsl';
 
 export type Domain = 'nonNegative' | 'nonZero' | 'finite';
 
-const checkKernel = defineKernel({ name: 'check-domain', source: checkDomainSource, bindings: ['read', 'write'] });
-const CONDITIONS: Record<Domain, number> = { nonNegative: 0, nonZero: 1, finite: 2 };
+/** DOMAIN codes of shaders/numerics-guard.wgsl (which names them DOMAIN_NON_NEGATIVE, ...). */
+const DOMAIN_CODES: Record<Domain, number> = { nonNegative: 0, nonZero: 1, finite: 2 };
+// Its label is how a captured step knows it holds checks (src/device/captured-step.ts).
+const checkKernel = defineKernel({ name: 'check-domain', source: wgslWithCodes(numericsGuardSource, 'DOMAIN', DOMAIN_CODES), bindings: ['read', 'write'] });
 const EXPLANATIONS: Record<Domain, string> = {
   nonNegative: 'negative or NaN values',
   nonZero: 'zeros or non-finite values',
@@ -48,7 +51,7 @@ export class NumericsGuard {
       this.slotIndex.set(key, slot);
     }
     const launch = perElementLaunch(input.size);
-    input.engine.dispatch(checkKernel, { ...launch.constants, SLOT: slot, CONDITION: CONDITIONS[domain] }, [input, this.flags], launch.workgroups);
+    input.engine.dispatch(checkKernel, { ...launch.constants, SLOT: slot, DOMAIN: DOMAIN_CODES[domain] }, [input, this.flags], launch.workgroups);
     this.dirty = true;
   }
 

@@ -5,7 +5,7 @@ import { mean } from '../ops/reduce.js';
 import { square } from '../ops/unary.js';
 import { seededUniform } from '../random/seeded.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { eStep, sufficientStatistics } from './em-kernels.js';
+import { eStep, sufficientStatistics } from './em.js';
 import { initialMixture, type GmmInitialization } from './initialise.js';
 import { uploadMixture, type CovarianceType, type MixtureParameters } from './mixture.js';
 

@@ -22,7 +22,7 @@ export function covarianceShape(covariance: CovarianceType, k: number, d: number
   return covariance === 'full' ? [k, d, d] : [k, d];
 }
 
-/** What the E-step kernel needs of a mixture, on the GPU (see shaders/gmm-e-step.wgsl). */
+/** What the E-step kernel needs of a mixture, on the GPU (see shaders/em-e-step.wgsl). */
 export interface UploadedMixture {
   readonly means: Tensor;
   /** 1/σ per coordinate [k, d] (diagonal) or L⁻¹ of each covariance [k, d, d] (full). */

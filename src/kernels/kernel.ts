@@ -26,8 +26,20 @@ export interface KernelLaunch {
   readonly variant: string;
 }
 
+const defined: KernelDefinition[] = [];
+
+/**
+ * Defines a kernel and remembers it, so that test/kernel-contract.test.ts can check it against its WGSL
+ * (entry point, bindings): define kernels when their module loads, not on first use.
+ */
 export function defineKernel(definition: KernelDefinition): KernelDefinition {
+  defined.push(definition);
   return definition;
+}
+
+/** Every kernel defined so far, in the order of definition. */
+export function definedKernels(): readonly KernelDefinition[] {
+  return defined;
 }
 
 /**

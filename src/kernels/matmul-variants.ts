@@ -1,9 +1,9 @@
 // Every way this engine can compute C = act(op(A)·op(B) + bias): the kernel families in shaders/ and
 // the parameters each is offered with. The planner (matmul-plan.ts) picks a default per adapter kind;
 // the tuner times the candidates it lists and keeps the fastest. Pure: no GPU calls.
-import { defineKernel, linearGrid, type KernelDefinition, type KernelLaunch } from './kernel.js';
-import { wgslWithLibrary } from './wgsl-library.js';
-import blockedSource from '../../shaders/matmul.wgsl';
+import { defineKernel, linearGrid, type KernelLaunch } from './kernel.js';
+import { wgslWithCodes, wgslWithLibrary } from './wgsl-library.js';
+import blockedSource from '../../shaders/matmul-blocked.wgsl';
 import tiledSource from '../../shaders/matmul-tiled.wgsl';
 import splitKSource from '../../shaders/matmul-split-k.wgsl';
 import splitKSubgroupsSource from '../../shaders/matmul-split-k-subgroups.wgsl';
@@ -22,7 +22,7 @@ export interface MatmulProblem {
   leakySlope: number;
 }
 
-/** Codes of the shaders' ACTIVATION constant (shaders/lib/matmul-problem.wgsl). */
+/** Codes of the shaders' ACTIVATION constant (shaders/lib/matmul-problem.wgsl names them ACTIVATION_RELU, ...). */
 export const ACTIVATION_CODES: Readonly<Record<Activation, number>> = { none: 0, relu: 1, leakyRelu: 2, sigmoid: 3, tanh: 4 };
 
 export interface MatmulVariant {
@@ -37,25 +37,33 @@ export interface MatmulVariant {
 
 const BINDINGS = ['read', 'read', 'read', 'write'] as const; // A, B, bias (a stand-in when none), C
 
-const BLOCKED_SOURCE = wgslWithLibrary(blockedSource, 'matmul-problem');
-const TILED_SOURCE = wgslWithLibrary(tiledSource, 'matmul-problem');
-const SPLIT_K_SOURCE = wgslWithLibrary(splitKSource, 'matmul-problem');
-const DIRECT_SOURCE = wgslWithLibrary(directSource, 'matmul-problem');
+/** A matmul kernel file with what every one of them uses: the problem, its epilogue and the activations' codes and maths. */
+function withProblem(source: string): string {
+  return wgslWithLibrary(wgslWithCodes(source, 'ACTIVATION', ACTIVATION_CODES), 'matmul-problem', 'stable-math');
+}
+
+const BLOCKED_SOURCE = withProblem(blockedSource);
+const TILED_SOURCE = withProblem(tiledSource);
+const SPLIT_K_SOURCE = withProblem(splitKSource);
+const DIRECT_SOURCE = withProblem(directSource);
 // `enable subgroups;` must open the module, so the subgroup entry point goes first.
-const SPLIT_K_SUBGROUPS_SOURCE = wgslWithLibrary(`${splitKSubgroupsSource}\n${splitKSource}`, 'matmul-problem');
+const SPLIT_K_SUBGROUPS_SOURCE = withProblem(`${splitKSubgroupsSource}\n${splitKSource}`);
 
 /** Every matmul kernel's full text: the tuning cache's revision hashes it. */
 export const MATMUL_SOURCES: readonly string[] = [BLOCKED_SOURCE, TILED_SOURCE, SPLIT_K_SOURCE, SPLIT_K_SUBGROUPS_SOURCE, DIRECT_SOURCE];
 
-const kernels = new Map<string, KernelDefinition>();
-function kernel(source: string, entryPoint: string): KernelDefinition {
-  let found = kernels.get(entryPoint);
-  if (!found) {
-    found = defineKernel({ name: `matmul:${entryPoint}`, source, entryPoint, bindings: BINDINGS });
-    kernels.set(entryPoint, found);
-  }
-  return found;
-}
+const kernel = (source: string, entryPoint: string) => defineKernel({ name: `matmul:${entryPoint}`, source, entryPoint, bindings: BINDINGS });
+/** Every matmul kernel, by entry point. */
+const KERNELS = {
+  matmul_quads: kernel(BLOCKED_SOURCE, 'matmul_quads'),
+  matmul_quads_store4: kernel(BLOCKED_SOURCE, 'matmul_quads_store4'),
+  matmul_scalar: kernel(BLOCKED_SOURCE, 'matmul_scalar'),
+  matmul_tiled: kernel(TILED_SOURCE, 'matmul_tiled'),
+  matmul_tiled_vec4: kernel(TILED_SOURCE, 'matmul_tiled_vec4'),
+  matmul_split_k: kernel(SPLIT_K_SOURCE, 'matmul_split_k'),
+  matmul_split_k_subgroups: kernel(SPLIT_K_SUBGROUPS_SOURCE, 'matmul_split_k_subgroups'),
+  matmul_direct: kernel(DIRECT_SOURCE, 'matmul_direct'),
+} as const;
 
 function problemConstants(p: MatmulProblem): Record<string, number> {
   return {
@@ -70,7 +78,7 @@ function problemConstants(p: MatmulProblem): Record<string, number> {
   };
 }
 
-// ---- blocked: shaders/matmul.wgsl, register blocks without workgroup memory (CPU adapters)
+// ---- blocked: shaders/matmul-blocked.wgsl, register blocks without workgroup memory (CPU adapters)
 
 /** matmul_quads reads vec4s along each buffer's contiguous dimension, so those must be multiples of 4. */
 export function quadsFit(p: MatmulProblem): boolean {
@@ -139,7 +147,7 @@ function blockedLaunch(p: MatmulProblem, blocking: Blocking, variant: string): K
   const workgroups = linearGrid(Math.ceil(blocksAlongLanes / wgX) * Math.ceil(blocksAcross / wgY));
   const constants = { ...problemConstants(p), LANES_ALONG_M: +lanesAlongM, WG_X: wgX, WG_Y: wgY };
   if (blocking.entryPoint !== 'matmul_scalar') Object.assign(constants, { TILE_M: tileM, TILE_N: tileN });
-  return { kernel: kernel(BLOCKED_SOURCE, blocking.entryPoint), constants, workgroups, variant };
+  return { kernel: KERNELS[blocking.entryPoint], constants, workgroups, variant };
 }
 
 /** The blocked kernel as lavapipe measurements plan it (shape by shape: see automaticBlocking). */
@@ -187,7 +195,7 @@ export function tiled(t: Tiling): MatmulVariant {
       const entryPoint = tiledVec4Fit(p) ? 'matmul_tiled_vec4' : 'matmul_tiled';
       const tiles = Math.ceil(p.M / t.tileM) * Math.ceil(p.N / t.tileN);
       return {
-        kernel: kernel(TILED_SOURCE, entryPoint),
+        kernel: KERNELS[entryPoint],
         constants: { ...problemConstants(p), TILE_M: t.tileM, TILE_N: t.tileN, TILE_K: t.tileK, THREAD_M: t.threadM, THREAD_N: t.threadN },
         workgroups: linearGrid(tiles),
         variant: name,
@@ -210,7 +218,7 @@ export function splitK(outM: number, outN: number, split: number, subgroups: boo
     launch(p) {
       const blocks = Math.ceil(p.M / outM) * Math.ceil(p.N / outN);
       return {
-        kernel: kernel(subgroups ? SPLIT_K_SUBGROUPS_SOURCE : SPLIT_K_SOURCE, entryPoint),
+        kernel: KERNELS[entryPoint],
         constants: { ...problemConstants(p), OUT_M: outM, OUT_N: outN, SPLIT: split },
         workgroups: linearGrid(blocks),
         variant: name,
@@ -229,7 +237,7 @@ export function direct(wgX: number, wgY: number): MatmulVariant {
     family: 'direct',
     fits: () => true,
     launch: (p) => ({
-      kernel: kernel(DIRECT_SOURCE, 'matmul_direct'),
+      kernel: KERNELS.matmul_direct,
       constants: { ...problemConstants(p), WG_X: wgX, WG_Y: wgY },
       workgroups: linearGrid(Math.ceil(p.M / wgY) * Math.ceil(p.N / wgX)),
       variant: name,

@@ -5,7 +5,7 @@ import { defineKernel, perElementLaunch } from '../kernels/kernel.js';
 import { wgslWithLibrary } from '../kernels/wgsl-library.js';
 import { broadcastStrides, formatShape, type Shape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import expandWgsl from '../../shaders/expand.wgsl';
+import expandWgsl from '../../shaders/broadcast.wgsl';
 
 /** The broadcast kernels index with at most this many axes (after collapsing, see broadcastLayout). */
 export const MAX_BROADCAST_RANK = 4;

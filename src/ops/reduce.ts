@@ -28,22 +28,17 @@ const SEGMENT_LEN = 65536;
 /** A row is split only when there are fewer rows than this (else the rows alone fill the machine). */
 const FEW_ROWS = 64;
 
-const kernels = new Map<string, KernelDefinition>();
-
-function reduceKernel(entryPoint: string, bindings: KernelDefinition['bindings']): KernelDefinition {
-  let kernel = kernels.get(entryPoint);
-  if (!kernel) {
-    kernel = defineKernel({ name: `reduce:${entryPoint}`, source: reduceSource, entryPoint, bindings });
-    kernels.set(entryPoint, kernel);
-  }
-  return kernel;
-}
-
-const sumBindings = ['read', 'write'] as const;
+const kernel = (entryPoint: string, bindings: KernelDefinition['bindings']) =>
+  defineKernel({ name: `reduce:${entryPoint}`, source: reduceSource, entryPoint, bindings });
 // Max passes bind (values, positions in or a repeat of values, values out, positions out).
 const maxBindings = ['read', 'read', 'write', 'write'] as const;
+const sumColumnsKernel = kernel('sum_columns', ['read', 'write']);
+const sumSegmentsKernel = kernel('sum_segments', ['read', 'write']);
+const maxColumnsKernel = kernel('max_columns', maxBindings);
+const maxSegmentsKernel = kernel('max_segments', maxBindings);
+const maxPairsSegmentsKernel = kernel('max_pairs_segments', maxBindings);
 // The max gradient binds (positions, output gradient, input gradient).
-const maxBackwardBindings = ['read', 'read', 'write'] as const;
+const maxBackwardKernel = kernel('max_backward', ['read', 'read', 'write']);
 
 /** A power-of-two workgroup, about a quarter as wide as the segment, 32 to 256 threads. */
 function treeWidth(length: number): number {
@@ -69,9 +64,9 @@ function reduceView(
     const launch = perElementLaunch(view.outer * view.inner, 64);
     const constants = { ...launch.constants, SCALE: scale, AXIS: view.axis, INNER: view.inner };
     if (positions) {
-      engine.dispatch(reduceKernel('max_columns', maxBindings), constants, [x, x, values, positions], launch.workgroups);
+      engine.dispatch(maxColumnsKernel, constants, [x, x, values, positions], launch.workgroups);
     } else {
-      engine.dispatch(reduceKernel('sum_columns', sumBindings), constants, [x, values], launch.workgroups);
+      engine.dispatch(sumColumnsKernel, constants, [x, values], launch.workgroups);
     }
     return { values, positions };
   }
@@ -98,10 +93,10 @@ function reduceView(
       GROUP_STRIDE: workgroups[0],
     };
     if (outPositions) {
-      const entry = inputPositions ? 'max_pairs_segments' : 'max_segments';
-      engine.dispatch(reduceKernel(entry, maxBindings), constants, [input, inputPositions ?? input, outValues, outPositions], workgroups);
+      const kernel = inputPositions ? maxPairsSegmentsKernel : maxSegmentsKernel;
+      engine.dispatch(kernel, constants, [input, inputPositions ?? input, outValues, outPositions], workgroups);
     } else {
-      engine.dispatch(reduceKernel('sum_segments', sumBindings), constants, [input, outValues], workgroups);
+      engine.dispatch(sumSegmentsKernel, constants, [input, outValues], workgroups);
     }
   };
 
@@ -168,7 +163,7 @@ export function max(x: Tensor, axis?: number, keepDims = false): Tensor {
     const gradient = x.engine.empty(x.shape);
     const launch = perElementLaunch(x.size);
     const constants = { ...launch.constants, AXIS: view.axis, INNER: view.inner };
-    x.engine.dispatch(reduceKernel('max_backward', maxBackwardBindings), constants, [positions!, gradOutput, gradient], launch.workgroups);
+    x.engine.dispatch(maxBackwardKernel, constants, [positions!, gradOutput, gradient], launch.workgroups);
     return [gradient];
   });
   if (!output.node) positions!.dispose();

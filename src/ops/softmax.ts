@@ -10,17 +10,18 @@ const softmaxSource = wgslWithLibrary(softmaxWgsl, 'workgroup-sum');
 /** Rows up to this long are handled by one invocation each; longer rows by a workgroup each. */
 const SERIAL_COLUMNS = 64;
 
-const kernels = new Map<string, KernelDefinition>();
-
-function softmaxKernel(entryPoint: string): KernelDefinition {
-  let kernel = kernels.get(entryPoint);
-  if (!kernel) {
-    const bindings = entryPoint.startsWith('forward') ? (['read', 'write'] as const) : (['read', 'read', 'write'] as const);
-    kernel = defineKernel({ name: `softmax:${entryPoint}`, source: softmaxSource, entryPoint, bindings });
-    kernels.set(entryPoint, kernel);
-  }
-  return kernel;
-}
+type SoftmaxEntry = `${'forward' | 'backward'}_${'serial' | 'tree'}`;
+const kernel = (entryPoint: SoftmaxEntry) => {
+  // Forward passes bind (x, y), backward ones (y, dy, dx).
+  const bindings = entryPoint.startsWith('forward') ? (['read', 'write'] as const) : (['read', 'read', 'write'] as const);
+  return defineKernel({ name: `softmax:${entryPoint}`, source: softmaxSource, entryPoint, bindings });
+};
+const KERNELS: Record<SoftmaxEntry, KernelDefinition> = {
+  forward_serial: kernel('forward_serial'),
+  forward_tree: kernel('forward_tree'),
+  backward_serial: kernel('backward_serial'),
+  backward_tree: kernel('backward_tree'),
+};
 
 /** Records one softmax pass (forward or backward) over the rows of the last axis of `shapeOf`. */
 function dispatchRows(direction: 'forward' | 'backward', log: boolean, shapeOf: Tensor, bindings: Tensor[]): void {
@@ -31,12 +32,12 @@ function dispatchRows(direction: 'forward' | 'backward', log: boolean, shapeOf: 
   if (columns <= SERIAL_COLUMNS) {
     const launch = perElementLaunch(rows, 64);
     const constants = { ...base, WORKGROUP_SIZE: 64, ROW_STRIDE: launch.constants.ROW_STRIDE };
-    engine.dispatch(softmaxKernel(`${direction}_serial`), constants, bindings, launch.workgroups);
+    engine.dispatch(KERNELS[`${direction}_serial`], constants, bindings, launch.workgroups);
   } else {
     // A power of two no wider than the row, so every thread starts with an element of its own.
     const width = Math.min(256, 2 ** Math.floor(Math.log2(columns / 2)));
     const workgroups = linearWorkgroups(rows, 1);
-    engine.dispatch(softmaxKernel(`${direction}_tree`), { ...base, WORKGROUP_SIZE: width, GROUP_STRIDE: workgroups[0] }, bindings, workgroups);
+    engine.dispatch(KERNELS[`${direction}_tree`], { ...base, WORKGROUP_SIZE: width, GROUP_STRIDE: workgroups[0] }, bindings, workgroups);
   }
 }
 

@@ -1,15 +1,13 @@
 import { record } from '../autograd/tape.js';
 import { defineKernel, perElementLaunch, type KernelDefinition } from '../kernels/kernel.js';
 import type { Activation } from '../kernels/matmul-plan.js';
-import { wgslWithLibrary } from '../kernels/wgsl-library.js';
+import { wgslWithCodes, wgslWithLibrary } from '../kernels/wgsl-library.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { requireFinite, requireFloat, requireSameEngine } from './checks.js';
 import unaryWgsl from '../../shaders/unary.wgsl';
 
-const unarySource = wgslWithLibrary(unaryWgsl, 'stable-math');
-
-/** The maps of shaders/unary.wgsl, with the OP code the shader switches on. */
+/** The maps of shaders/unary.wgsl, with the OP code the shader switches on (as UNARY_SIGMOID, ...). */
 export const UNARY_CODES = {
   neg: 0,
   exp: 1,
@@ -28,22 +26,21 @@ export const UNARY_CODES = {
 
 export type UnaryMap = keyof typeof UNARY_CODES;
 
+const unarySource = wgslWithLibrary(wgslWithCodes(unaryWgsl, 'UNARY', UNARY_CODES), 'stable-math');
+
 /** Activations a matmul can fuse into its epilogue; their gradients need only the activation's output. */
 export type { Activation };
 
-const kernels = new Map<string, KernelDefinition>();
+type UnaryEntry = 'forward' | 'forward4' | 'backward' | 'backward4';
 
-function unaryKernel(map: UnaryMap, entryPoint: 'forward' | 'forward4' | 'backward' | 'backward4'): KernelDefinition {
-  const name = `unary:${map}${entryPoint.startsWith('backward') ? ':backward' : ''}`;
-  const key = `${name}:${entryPoint}`;
-  let kernel = kernels.get(key);
-  if (!kernel) {
-    const bindings = entryPoint.startsWith('forward') ? (['read', 'write'] as const) : (['read', 'read', 'write'] as const);
-    kernel = defineKernel({ name, source: unarySource, entryPoint, bindings });
-    kernels.set(key, kernel);
-  }
-  return kernel;
+// Forward passes bind (x, y), backward ones (saved, dy, dx); each map's kernels carry its name.
+function kernelsOf(map: UnaryMap): Record<UnaryEntry, KernelDefinition> {
+  const forward = (entryPoint: UnaryEntry) => defineKernel({ name: `unary:${map}`, source: unarySource, entryPoint, bindings: ['read', 'write'] });
+  const backward = (entryPoint: UnaryEntry) =>
+    defineKernel({ name: `unary:${map}:backward`, source: unarySource, entryPoint, bindings: ['read', 'read', 'write'] });
+  return { forward: forward('forward'), forward4: forward('forward4'), backward: backward('backward'), backward4: backward('backward4') };
 }
+const KERNELS = Object.fromEntries((Object.keys(UNARY_CODES) as UnaryMap[]).map((map) => [map, kernelsOf(map)])) as Record<UnaryMap, Record<UnaryEntry, KernelDefinition>>;
 
 /** Records y = map(x) with no gradient (the building block of the ops below and of the scalar ops). */
 export function mapElements(map: UnaryMap, x: Tensor, p0 = 0, p1 = 0): Tensor {
@@ -52,7 +49,7 @@ export function mapElements(map: UnaryMap, x: Tensor, p0 = 0, p1 = 0): Tensor {
   const output = engine.empty(x.shape);
   const vectorised = x.size % 4 === 0;
   const launch = perElementLaunch(vectorised ? x.size / 4 : x.size);
-  const kernel = unaryKernel(map, vectorised ? 'forward4' : 'forward');
+  const kernel = KERNELS[map][vectorised ? 'forward4' : 'forward'];
   engine.dispatch(kernel, { ...launch.constants, OP: UNARY_CODES[map], P0: p0, P1: p1 }, [x, output], launch.workgroups);
   return output;
 }
@@ -63,7 +60,7 @@ function mapGradient(map: UnaryMap, saved: Tensor, gradOutput: Tensor, p0 = 0, p
   const output = engine.empty(saved.shape);
   const vectorised = saved.size % 4 === 0;
   const launch = perElementLaunch(vectorised ? saved.size / 4 : saved.size);
-  const kernel = unaryKernel(map, vectorised ? 'backward4' : 'backward');
+  const kernel = KERNELS[map][vectorised ? 'backward4' : 'backward'];
   engine.dispatch(kernel, { ...launch.constants, OP: UNARY_CODES[map], P0: p0, P1: p1 }, [saved, gradOutput, output], launch.workgroups);
   return output;
 }

@@ -2,7 +2,7 @@ import type { Engine } from '../device/engine.js';
 import { defineKernel, perElementLaunch, type KernelDefinition } from '../kernels/kernel.js';
 import { checkShape, formatShape, sizeOf, type Shape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import source from '../../shaders/random.wgsl';
+import source from '../../shaders/philox.wgsl';
 
 const WORKGROUP_SIZE = 64;
 const kernel = (entryPoint: string, bindings: KernelDefinition['bindings']) =>

@@ -1,6 +1,6 @@
 import { wgslWithLibrary } from '../../kernels/wgsl-library.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import source from '../../../shaders/loss-bce.wgsl';
+import source from '../../../shaders/losses/bce-with-logits.wgsl';
 import { elementwiseLoss, elementwiseLossKernels } from './elementwise-loss.js';
 import { checkSameShape, reductionScale, type Reduction } from './reduction.js';
 

@@ -1,5 +1,5 @@
 import type { Tensor } from '../../tensor/tensor.js';
-import source from '../../../shaders/loss-gaussian-kl.wgsl';
+import source from '../../../shaders/losses/gaussian-kl.wgsl';
 import { elementwiseLoss, elementwiseLossKernels } from './elementwise-loss.js';
 import { checkSameShape, reductionScale, type Reduction } from './reduction.js';
 

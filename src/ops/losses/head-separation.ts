@@ -3,7 +3,7 @@ import { defineKernel } from '../../kernels/kernel.js';
 import { wgslWithLibrary } from '../../kernels/wgsl-library.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkScalarGradient } from './reduction.js';
-import source from '../../../shaders/loss-head-separation.wgsl';
+import source from '../../../shaders/losses/head-separation.wgsl';
 
 const WORKGROUP_SIZE = 64;
 const shader = wgslWithLibrary(source, 'workgroup-sum');

@@ -1,5 +1,5 @@
 import type { Tensor } from '../../tensor/tensor.js';
-import source from '../../../shaders/loss-mse.wgsl';
+import source from '../../../shaders/losses/mse.wgsl';
 import { elementwiseLoss, elementwiseLossKernels } from './elementwise-loss.js';
 import { checkSameShape, reductionScale, type Reduction } from './reduction.js';
 

@@ -3,7 +3,7 @@ import { defineKernel, perElementLaunch } from '../../kernels/kernel.js';
 import { wgslWithLibrary } from '../../kernels/wgsl-library.js';
 import { formatShape, sameShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import softmaxCrossEntropyWgsl from '../../../shaders/loss-softmax-cross-entropy.wgsl';
+import softmaxCrossEntropyWgsl from '../../../shaders/losses/softmax-cross-entropy.wgsl';
 import { checkScalarGradient, LOSS_WORKGROUP_SIZE, type Reduction } from './reduction.js';
 
 const name = 'loss-softmax-cross-entropy';

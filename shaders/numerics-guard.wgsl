@@ -1,11 +1,13 @@
 // Counts the elements of `input` outside an op's domain, into flags[SLOT], so that the engine can
 // report "log of a negative number" at its next read instead of letting NaN spread silently.
-// Host constants: COUNT, SLOT, CONDITION, WORKGROUP_SIZE, ROW_STRIDE.
+// Host constants: COUNT, SLOT, DOMAIN, WORKGROUP_SIZE, ROW_STRIDE.
+// Codes (src/device/numerics-guard.ts appends them as WGSL consts, from its DOMAIN_CODES): the DOMAIN
+// to check, DOMAIN_NON_NEGATIVE (x >= 0: log, sqrt), DOMAIN_NON_ZERO (x != 0 and finite: division),
+// DOMAIN_FINITE.
 
 override COUNT: u32;
 override SLOT: u32;
-// 0: x >= 0 (log, sqrt); 1: x != 0 (division); 2: x is finite.
-override CONDITION: u32;
+override DOMAIN: u32;
 override WORKGROUP_SIZE: u32 = 256u;
 override ROW_STRIDE: u32;
 
@@ -18,10 +20,10 @@ fn is_finite(x: f32) -> bool {
 }
 
 fn in_domain(x: f32) -> bool {
-  switch CONDITION {
-    case 0u: { return x >= 0.0; }
-    case 1u: { return x != 0.0 && is_finite(x); }
-    default: { return is_finite(x); }
+  switch DOMAIN {
+    case DOMAIN_NON_NEGATIVE: { return x >= 0.0; }
+    case DOMAIN_NON_ZERO: { return x != 0.0 && is_finite(x); }
+    default: { return is_finite(x); }   // DOMAIN_FINITE
   }
 }
 

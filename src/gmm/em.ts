@@ -1,10 +1,12 @@
+// The GPU side of EM for a Gaussian mixture: the E-step (shaders/em-e-step.wgsl) and the sums the M-step
+// needs (matmuls, and shaders/em-weighted-rows.wgsl for full covariances).
 import { defineKernel, perElementLaunch } from '../kernels/kernel.js';
 import { matmul } from '../ops/matmul.js';
 import { sum } from '../ops/reduce.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { CovarianceType, UploadedMixture } from './mixture.js';
-import eStepSource from '../../shaders/gmm-e-step.wgsl';
-import weightedRowsSource from '../../shaders/gmm-weighted-rows.wgsl';
+import eStepSource from '../../shaders/em-e-step.wgsl';
+import weightedRowsSource from '../../shaders/em-weighted-rows.wgsl';
 
 const eStepKernel = defineKernel({
   name: 'gmm:e_step',

@@ -1,5 +1,6 @@
 // Matrix multiply with fused epilogue, for CPU adapters:  C = act(op(A) · op(B) + bias)
-// Appended library snippet: matmul-problem (the problem's constants and the epilogue).
+// Appended library snippets: matmul-problem (the problem's constants and the epilogue) and
+// stable-math (the epilogue's sigmoid and tanh).
 //   op(A) is M×K, op(B) is K×N, C is M×N row-major.
 // Entry points (src/kernels/matmul-plan.ts picks one per shape):
 //   matmul_quads         each invocation computes a TILE_M × TILE_N block of C from 4×4 quads

@@ -3,8 +3,8 @@
 // then a stable log-sum-exp over the components (the component maximum is subtracted before exp),
 // giving log p(x_i) and the responsibilities r_ic = exp(log-joint - log p(x_i)).
 //
-// W_c whitens component c; the host computes it (src/gmm/gaussian-mixture.ts), with log_constants[c] =
-// log w_c - ½ D log 2π - ½ log det Σ_c:
+// W_c whitens component c; the host computes it (uploadMixture, src/gmm/mixture.ts), with
+// log_constants[c] = log w_c - ½ D log 2π - ½ log det Σ_c:
 //   FULL = false  whitening [K, D]: 1/σ_cd, per coordinate (diagonal covariance)
 //   FULL = true   whitening [K, D, D]: L_c⁻¹, the inverse of the lower Cholesky factor of Σ_c (row-major,
 //                 lower triangular): ||L_c⁻¹ (x - μ_c)||² is the Mahalanobis distance
