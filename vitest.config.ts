@@ -19,7 +19,7 @@ export default defineConfig({
     pool: 'forks',
     fileParallelism: false,
     // The planner's defaults everywhere: no test may depend on picks a developer's tuning cache holds.
-    // (test/tuning.test.ts sets its modes itself.)
+    // (test/tuning/tuning.test.ts sets its modes itself.)
     env: { WEBGPU_AAE_TUNING: 'off' },
     testTimeout: 120_000,
     hookTimeout: 120_000,

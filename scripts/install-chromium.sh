@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs Debian's Chromium for the browser test (test/browser.test.ts), which drives it headless with
+# Installs Debian's Chromium for the browser test (test/web/browser.test.ts), which drives it headless with
 # playwright-core. Never a downloaded browser: only the distribution's package. Debian only, as root,
 # safe to run again.
 set -euo pipefail

@@ -1,7 +1,7 @@
 // `npm run web`: builds the browser page into dist/web and serves it on http://127.0.0.1:8080/.
 //   node scripts/web.mjs [--port N] [--build-only]
 // The page (web/) imports the engine from the browser bundle (dist/web/webgpu-aae.js), so the page
-// also proves the bundle works. The browser test (test/browser.test.ts) uses buildWebPage/serveWebPage.
+// also proves the bundle works. The browser test (test/web/browser.test.ts) uses buildWebPage/serveWebPage.
 import { build } from 'esbuild';
 import { copyFileSync, createReadStream, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';

@@ -5,7 +5,7 @@ import { loadPageMnist } from './load-mnist.js';
 
 /**
  * The page: checks for WebGPU, loads the MNIST subset, and wires the controls to a LiveTraining.
- * `window.webgpuAaePage` exposes the state and a loss trace for the browser test (test/browser.test.ts).
+ * `window.webgpuAaePage` exposes the state and a loss trace for the browser test (test/web/browser.test.ts).
  */
 
 const element = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;

@@ -1,5 +1,5 @@
 // Correctness of matmul kernels against a float64 CPU reference, shared by the kernel lab and the test
-// suite (test/matmul-variants.test.ts): awkward shapes, every pair of transposes, every epilogue.
+// suite (test/kernels/matmul-variants.test.ts): awkward shapes, every pair of transposes, every epilogue.
 import type { Engine } from '../../src/device/engine.js';
 import type { KernelLaunch } from '../../src/kernels/kernel.js';
 import type { Activation, MatmulProblem } from '../../src/kernels/matmul-plan.js';

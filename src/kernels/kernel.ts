@@ -29,7 +29,7 @@ export interface KernelLaunch {
 const defined: KernelDefinition[] = [];
 
 /**
- * Defines a kernel and remembers it, so that test/kernel-contract.test.ts can check it against its WGSL
+ * Defines a kernel and remembers it, so that test/kernels/kernel-contract.test.ts can check it against its WGSL
  * (entry point, bindings): define kernels when their module loads, not on first use.
  */
 export function defineKernel(definition: KernelDefinition): KernelDefinition {

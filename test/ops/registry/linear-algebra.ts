@@ -28,7 +28,7 @@ const ACTIVATIONS: Record<string, (x: number) => number> = {
 
 // The conformance engine plans as for a CPU adapter, on any adapter: the blocked kernel, four outputs per
 // invocation where the shape allows, else one. Every other catalogue variant has its own float64 test
-// (test/matmul-variants.test.ts).
+// (test/kernels/matmul-variants.test.ts).
 const MATMUL_KERNELS = ['matmul:matmul_quads_store4', 'matmul:matmul_scalar'];
 
 export const LINEAR_ALGEBRA_OPS = {

@@ -1,0 +1,285 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inflateSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeSafetensors, encodeSafetensors } from '../../src/checkpoint/safetensors.js';
+import { syntheticImages } from '../../src/data/toy2d.js';
+import { decodePng } from '../../src/image/png.js';
+import { defaultConfig } from '../../src/models/config.js';
+import { RUN_DEFAULTS } from '../../src/training/run-settings.js';
+import { createModel } from '../../src/models/create-model.js';
+import { saveModelCheckpoint } from '../../src/training/model-checkpoint.js';
+import { CHECKPOINT_FILE, train } from '../../src/training/trainer.js';
+import { useEngine } from '../helpers/engine.js';
+
+/**
+ * The command-line tool, run as users run it: bundled once (inside the project, so that its
+ * `import 'webgpu'` resolves to node_modules), then started in its own process per case. Nothing here
+ * trains on MNIST; the checkpoints are tiny ones made through the library on synthetic 8x8 images.
+ */
+
+const gpu = useEngine();
+const bundle = join(process.cwd(), 'node_modules', '.cache', 'webgpu-aae-test', 'cli.mjs');
+const EXIT_USAGE = 2;
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(...args: string[]): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bundle, ...args], { cwd: root, timeout: 60_000, encoding: 'utf8' }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Exits with a usage error, saying `message` on stderr, with no stack trace. */
+async function expectUsageError(args: string[], message: RegExp | string): Promise<Result> {
+  const result = await cli(...args);
+  expect(result.code, `webgpu-aae ${args.join(' ')}: ${result.stderr}`).toBe(EXIT_USAGE);
+  if (typeof message === 'string') expect(result.stderr).toContain(message);
+  else expect(result.stderr).toMatch(message);
+  expect(result.stderr).toMatch(/^webgpu-aae: /m);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+  return result;
+}
+
+let root: string;
+/** A run folder trained for one epoch on synthetic images: an aae with 2-D codes and 64-pixel images. */
+let runFolder: string;
+let checkpoint: string;
+let checkpointBytes: Buffer;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'webgpu-aae-cli-'));
+  await build({
+    entryPoints: ['src/cli/main.ts'],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'es2022',
+    packages: 'external',
+    loader: { '.wgsl': 'text' },
+    outfile: bundle,
+    logLevel: 'silent',
+  });
+  runFolder = join(root, 'synthetic-aae');
+  await train(gpu.engine, {
+    config: defaultConfig({ model: 'aae', hidden: [32, 32], pixels: 64, latent: 2 }),
+    settings: { ...RUN_DEFAULTS, batchSize: 50, validation: 100 },
+    epochs: 1,
+    out: runFolder,
+    data: { train: syntheticImages(600, { seed: 1 }), test: syntheticImages(200, { seed: 2 }) },
+  });
+  checkpoint = join(runFolder, CHECKPOINT_FILE);
+  checkpointBytes = await readFile(checkpoint);
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('help', () => {
+  for (const args of [['--help'], ['-h'], ['help']]) {
+    it(`'${args.join(' ')}' prints the commands and exits 0`, async () => {
+      const result = await cli(...args);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^usage: webgpu-aae <command>/m);
+      expect(result.stdout).toMatch(/train .*\n.*sample .*\n.*eval /);
+    });
+  }
+
+  it('without a command prints the usage and exits 2', async () => {
+    const result = await cli();
+    expect(result.code).toBe(EXIT_USAGE);
+    expect(result.stdout).toMatch(/^usage: webgpu-aae <command>/m);
+  });
+
+  const optionShown: Record<string, string> = { train: '--epochs', sample: '--n', eval: '--metric', gmm: '--k' };
+  for (const command of ['train', 'sample', 'eval', 'gmm']) {
+    it(`'${command} --help' prints its options and exits 0`, async () => {
+      const result = await cli(command, '--help');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`^usage: webgpu-aae ${command} `));
+      expect(result.stdout).toContain(optionShown[command]);
+    });
+  }
+});
+
+describe('bad commands and options exit 2, naming the option and the value', () => {
+  const cases: [string[], RegExp | string][] = [
+    [['frobnicate'], "unknown command 'frobnicate'; choose train, sample, eval or gmm"],
+    [['train', '--model', 'vqvae'], "--model: unknown value 'vqvae'; choose one of ae, vae, gan, aae, supervised-aae, semi-supervised-aae, clustering-aae, dimensionality-reduction-aae, vae-gan."],
+    [['train', '--prior', 'cube'], "--prior: unknown value 'cube'; choose one of gaussian, mog10, swissroll."],
+    [['train', '--posterior', 'magic'], "--posterior: unknown value 'magic'; choose one of deterministic, gaussian, universal."],
+    [['train', '--size', 'huge'], "--size: unknown value 'huge'"],
+    [['train', '--bogus'], /train: Unknown option '--bogus'\. See 'webgpu-aae train --help'\./],
+    [['sample', '--checkpoint', 'x', 'extra'], /sample: Unexpected argument 'extra'/],
+    [['train', '--latent', 'two'], "--latent: 'two' is not a whole number >= 1."],
+    [['train', '--epochs', '1.5'], "--epochs: '1.5' is not a whole number >= 1."],
+    [['train', '--batch-size', '0'], "--batch-size: '0' is not a whole number >= 1."],
+    [['train', '--seed', ''], "--seed: '' is not a whole number >= 0."],
+    [['train', '--train-size', '0x10'], "--train-size: '0x10' is not a whole number >= 1."],
+    [['train', '--labels', 'some'], "--labels: 'some' is not a whole number >= 1."],
+    [['train', '--lr=-1'], "--lr: '-1' is not a positive number."],
+    [['train', '--adversarial-lr', 'fast'], "--adversarial-lr: 'fast' is not a positive number."],
+    [['train', '--prior-scale', 'Infinity'], "--prior-scale: 'Infinity' is not a positive number."],
+    [['train', '--style-noise=-1'], "--style-noise: '-1' is not a number >= 0."],
+    [['train', '--style-noise', ''], "--style-noise: '' is not a number >= 0."],
+    [['train', '--style-noise', '0.5'], 'train: model config: styleNoise is for the categorical AAEs, not aae.'],
+    [['train', '--epochs'], /train: Option '--epochs <value>' argument missing/],
+    [['train', '--prior', 'mog10', '--latent', '3'], 'train: model config: the mog10 prior is 2-D: use latent 2 (got 3).'],
+    [['train', '--conditional'], 'train: model config: label-conditioned regularization needs a prior with components: mog10 or swissroll.'],
+    [['eval', '--metric', 'fid', '--checkpoint', 'x'], "--metric: unknown value 'fid'; choose one of reconstruction, test-error, cluster-error, parzen."],
+    [['eval', '--eval-size', 'many'], "--eval-size: 'many' is not a whole number >= 1."],
+    [['sample', '--n', '0'], "--n: '0' is not a whole number >= 1."],
+    [['sample'], 'sample: --checkpoint FILE is required'],
+    [['eval'], 'eval: --checkpoint FILE is required'],
+  ];
+  for (const [args, message] of cases) {
+    it(args.length > 0 ? args.join(' ') : '(empty)', async () => {
+      await expectUsageError(args, message);
+    });
+  }
+});
+
+describe('unusable checkpoints exit 2 with a clear message', () => {
+  it('a missing file or a folder', async () => {
+    await expectUsageError(['sample', '--checkpoint', 'missing.safetensors'], 'sample: no checkpoint at missing.safetensors: the file does not exist.');
+    await expectUsageError(['eval', '--checkpoint', runFolder], `eval: ${runFolder} is a folder; give the checkpoint.safetensors inside it.`);
+  });
+
+  it('random bytes', async () => {
+    const path = join(root, 'random.safetensors');
+    await writeFile(path, Uint8Array.from({ length: 4096 }, (_, i) => (i * 2654435761) >>> 24));
+    await expectUsageError(['sample', '--checkpoint', path], `${path} is not a valid safetensors file:`);
+  });
+
+  it('a truncated checkpoint', async () => {
+    const path = join(root, 'truncated.safetensors');
+    await writeFile(path, checkpointBytes.subarray(0, Math.floor(checkpointBytes.length / 2)));
+    await expectUsageError(['eval', '--checkpoint', path], new RegExp(`${path} is not a valid safetensors file: .*truncated`));
+  });
+
+  it('a safetensors file that is not a webgpu-aae checkpoint', async () => {
+    const path = join(root, 'foreign.safetensors');
+    await writeFile(path, encodeSafetensors({ weight: { shape: [2], data: Float32Array.of(1, 2) } }, { producer: 'someone else' }));
+    await expectUsageError(['sample', '--checkpoint', path], `${path} is not a webgpu-aae checkpoint (format 'missing', expected 'webgpu-aae/checkpoint-v1').`);
+  });
+
+  it('a checkpoint whose config describes another architecture than its tensors', async () => {
+    const path = join(root, 'latent3.safetensors');
+    await writeFile(path, withConfig(checkpointBytes, { latent: 3 }));
+    const { stderr } = await expectUsageError(['sample', '--checkpoint', path], `${path} does not fit the aae it describes:`);
+    expect(stderr).toMatch(/'encoder\.mean\.weight' is \[\d+, 2\] in the checkpoint but \[\d+, 3\]|\[2\] in the checkpoint but \[3\]/);
+  });
+
+  it('eval of a model trained on 8x8 images says MNIST does not fit', async () => {
+    await expectUsageError(['eval', '--checkpoint', checkpoint], `eval: ${checkpoint} holds a model of 64-pixel images, but MNIST's have 784 (28×28)`);
+  });
+
+  it('parzen and gmm of a model trained on 8x8 images say MNIST does not fit', async () => {
+    await expectUsageError(['eval', '--metric', 'parzen', '--checkpoint', checkpoint], `eval: ${checkpoint} holds a model of 64-pixel images, but MNIST's have 784`);
+    await expectUsageError(['gmm', '--checkpoint', checkpoint, '--k', '3'], `gmm: ${checkpoint} holds a model of 64-pixel images, but MNIST's have 784`);
+  });
+
+  it('test-error and cluster-error name the models they are for', async () => {
+    await expectUsageError(['eval', '--metric', 'test-error', '--checkpoint', checkpoint], 'eval --metric test-error is for the semi-supervised-aae or dimensionality-reduction-aae;');
+    await expectUsageError(['eval', '--metric', 'cluster-error', '--checkpoint', checkpoint], 'eval --metric cluster-error is for the clustering-aae;');
+  });
+
+  it('gmm without a checkpoint, or with a bad covariance, is a usage error', async () => {
+    await expectUsageError(['gmm'], 'gmm: --checkpoint FILE is required');
+    await expectUsageError(['gmm', '--checkpoint', checkpoint, '--covariance', 'spherical'], "--covariance: unknown value 'spherical'; choose one of diagonal, full.");
+  });
+
+  it('eval of a GAN says it has no encoder', async () => {
+    const path = join(root, 'gan.safetensors');
+    const gan = createModel(gpu.engine, defaultConfig({ model: 'gan', hidden: [16], pixels: 64, latent: 2 }));
+    await saveModelCheckpoint(path, gan, { epoch: 0, steps: 0 }, RUN_DEFAULTS);
+    await expectUsageError(['eval', '--checkpoint', path], 'eval --metric reconstruction: the gan has no encoder, so it cannot reconstruct.');
+  });
+});
+
+/** The checkpoint's bytes with some config fields replaced (tensors unchanged). */
+function withConfig(bytes: Uint8Array, changes: Record<string, unknown>): Uint8Array {
+  const { tensors, metadata } = decodeSafetensors(bytes);
+  return encodeSafetensors(tensors, { ...metadata, config: JSON.stringify({ ...JSON.parse(metadata.config), ...changes }) });
+}
+
+describe('train --resume', () => {
+  it('refuses architecture options that disagree with the checkpoint, before any work', async () => {
+    for (const args of [
+      ['--model', 'vae'],
+      ['--model=vae'],
+      ['--latent', '3'],
+      ['--size', 'small'],
+      ['--batch-size', '100'],
+    ]) {
+      const { stderr } = await expectUsageError(['train', '--resume', '--out', runFolder, ...args], `--resume: ${checkpoint} holds a checkpoint of another architecture`);
+      expect(stderr).toMatch(/Drop --(model|latent|size|batch-size), or use another --out\./);
+    }
+    expect(await cli('train', '--resume', '--out', runFolder, '--model', 'vae').then((r) => r.stderr)).toContain('(model "aae", but --model asks for "vae")');
+    // Nothing was written.
+    expect(Buffer.compare(await readFile(checkpoint), checkpointBytes)).toBe(0);
+  });
+
+  it('refuses a folder without a checkpoint', async () => {
+    const empty = join(root, 'empty-run');
+    await mkdir(empty);
+    await expectUsageError(['train', '--resume', '--out', empty], `--resume: no checkpoint at ${join(empty, CHECKPOINT_FILE)}; train without --resume first.`);
+  });
+
+  it('refuses to continue a model of 8x8 images on MNIST, after saying which options the run keeps its own values of', async () => {
+    const { stderr } = await expectUsageError(
+      ['train', '--resume', '--out', runFolder, '--epochs', '2', '--lr', '0.5', '--seed', '3'],
+      `train: ${checkpoint} holds a model of 64-pixel images, but the data has 784 pixels per image.`,
+    );
+    expect(stderr).toContain("webgpu-aae: --resume keeps the run's own settings; ignoring --lr, --seed.");
+    expect(Buffer.compare(await readFile(checkpoint), checkpointBytes)).toBe(0);
+  });
+
+  it('refuses a checkpoint whose tensors do not fit its config', async () => {
+    const folder = join(root, 'mismatched-run');
+    await mkdir(folder);
+    const path = join(folder, CHECKPOINT_FILE);
+    await writeFile(path, withConfig(checkpointBytes, { latent: 3 }));
+    await expectUsageError(['train', '--resume', '--out', folder], `train --resume: ${path} does not fit the aae it describes:`);
+  });
+});
+
+describe('train', () => {
+  it('refuses a training subset larger than MNIST has, before training', async () => {
+    await expectUsageError(['train', '--size', 'tiny', '--train-size', '60000', '--out', join(root, 'too-big')], /train: splitMnist: trainSize 60000 must be a whole number no larger than the 50000 images left/);
+  });
+
+  // Two steps of a tiny model on 200 MNIST images: the second step's losses are NaN.
+  it('stops a diverging run with exit code 1 and says why', async () => {
+    const out = join(root, 'diverging');
+    const result = await cli('train', '--size', 'tiny', '--train-size', '200', '--batch-size', '100', '--eval-size', '100', '--lr', '1e38', '--epochs', '1', '--out', out);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toMatch(/^training stopped: the \w+ loss became (NaN|-?Infinity) in epoch 1, step 2\. No checkpoint of this run had been written yet\. Try a lower learning rate\.$/m);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    await expect(readFile(join(out, CHECKPOINT_FILE))).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('sample', () => {
+  it('decodes --n prior samples of a checkpoint into a PNG grid', async () => {
+    const out = join(root, 'pictures', 'x.png');
+    const result = await cli('sample', '--checkpoint', checkpoint, '--n', '20', '--out', out, '--seed', '3');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`wrote 20 samples of the aae to ${out}`);
+    const picture = decodePng(new Uint8Array(await readFile(out)), (bytes) => inflateSync(bytes));
+    // 20 images of 8x8 at scale 2, in 5 columns and 4 rows, 2 pixels apart.
+    expect([picture.width, picture.height, picture.channels]).toEqual([2 + 5 * 18, 2 + 4 * 18, 3]);
+    expect(new Set(picture.pixels).size).toBeGreaterThan(10);
+  });
+});
