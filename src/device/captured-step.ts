@@ -4,6 +4,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { DeviceMemory } from './device-memory.js';
 import type { SubmissionQueue } from './submission-queue.js';
 import { collectTensors, type TensorScopes } from './tensor-scopes.js';
+import { GUARD_KERNEL } from './numerics-guard.js';
 
 /** What a capture collects while the step runs once. */
 export interface Recording {
@@ -84,7 +85,7 @@ export class CapturedStep<T> {
     private readonly commands: readonly Command[],
     private readonly recording: Recording,
   ) {
-    this.hasDomainChecks = commands.some((command) => command.kind === 'dispatch' && command.label === 'check-domain');
+    this.hasDomainChecks = commands.some((command) => command.kind === 'dispatch' && command.label === GUARD_KERNEL);
   }
 
   /** How many dispatches and copies one run submits. */

@@ -8,7 +8,9 @@ export type Domain = 'nonNegative' | 'nonZero' | 'finite';
 /** DOMAIN codes of shaders/numerics-guard.wgsl (which names them DOMAIN_NON_NEGATIVE, ...). */
 const DOMAIN_CODES: Record<Domain, number> = { nonNegative: 0, nonZero: 1, finite: 2 };
 // Its label is how a captured step knows it holds checks (src/device/captured-step.ts).
-const checkKernel = defineKernel({ name: 'check-domain', source: wgslWithCodes(numericsGuardSource, 'DOMAIN', DOMAIN_CODES), bindings: ['read', 'write'] });
+export const GUARD_KERNEL = 'numerics-guard';
+
+const checkKernel = defineKernel({ name: GUARD_KERNEL, source: wgslWithCodes(numericsGuardSource, 'DOMAIN', DOMAIN_CODES), bindings: ['read', 'write'] });
 const EXPLANATIONS: Record<Domain, string> = {
   nonNegative: 'negative or NaN values',
   nonZero: 'zeros or non-finite values',

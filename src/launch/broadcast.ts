@@ -51,7 +51,7 @@ export function broadcastLayout(op: string, output: Shape, inputs: readonly Shap
   return { dims, strides };
 }
 
-const expandKernel = defineKernel({ name: 'expand', source: wgslWithLibrary(expandWgsl, 'broadcast-index'), bindings: ['read', 'write'] });
+const expandKernel = defineKernel({ name: 'broadcast', source: wgslWithLibrary(expandWgsl, 'broadcast-index'), bindings: ['read', 'write'] });
 
 /**
  * Records out = `source` (read as `viewShape`, which has its number of elements) broadcast to

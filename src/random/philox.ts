@@ -6,7 +6,7 @@ import source from '../../shaders/philox.wgsl';
 
 const WORKGROUP_SIZE = 64;
 const kernel = (entryPoint: string, bindings: KernelDefinition['bindings']) =>
-  defineKernel({ name: `random:${entryPoint}`, source, entryPoint, bindings });
+  defineKernel({ name: `philox:${entryPoint}`, source, entryPoint, bindings });
 const uniformKernel = kernel('sample_uniform', ['uniform', 'write']);
 const normalKernel = kernel('sample_normal', ['uniform', 'write']);
 const bernoulliScalarKernel = kernel('sample_bernoulli_scalar', ['uniform', 'write']);

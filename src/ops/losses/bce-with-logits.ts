@@ -4,7 +4,7 @@ import source from '../../../shaders/losses/bce-with-logits.wgsl';
 import { elementwiseLoss, elementwiseLossKernels } from './elementwise-loss.js';
 import { checkSameShape, reductionScale, type Reduction } from './reduction.js';
 
-const kernels = elementwiseLossKernels('loss-bce', wgslWithLibrary(source, 'stable-math'), 'logits', 'targets');
+const kernels = elementwiseLossKernels('bce-with-logits', wgslWithLibrary(source, 'stable-math'), 'logits', 'targets');
 
 /**
  * Binary cross-entropy between sigmoid(logits) and targets in [0, 1], computed from the logits so that

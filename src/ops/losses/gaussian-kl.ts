@@ -3,7 +3,7 @@ import source from '../../../shaders/losses/gaussian-kl.wgsl';
 import { elementwiseLoss, elementwiseLossKernels } from './elementwise-loss.js';
 import { checkSameShape, reductionScale, type Reduction } from './reduction.js';
 
-const kernels = elementwiseLossKernels('loss-gaussian-kl', source, 'mu', 'logvar');
+const kernels = elementwiseLossKernels('gaussian-kl', source, 'mu', 'logvar');
 
 /**
  * KL(N(mu, exp(logvar)) || N(0, I)) in closed form, 0.5 * Σ (mu² + exp(logvar) - 1 - logvar), reduced to

@@ -3,7 +3,7 @@ import source from '../../../shaders/losses/mse.wgsl';
 import { elementwiseLoss, elementwiseLossKernels } from './elementwise-loss.js';
 import { checkSameShape, reductionScale, type Reduction } from './reduction.js';
 
-const kernels = elementwiseLossKernels('loss-mse', source, 'prediction', 'target');
+const kernels = elementwiseLossKernels('mse', source, 'prediction', 'target');
 
 /** Squared error between prediction and target, reduced to [1] (the mean by default). */
 export function mse(prediction: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {

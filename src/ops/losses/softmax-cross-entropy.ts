@@ -6,7 +6,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import softmaxCrossEntropyWgsl from '../../../shaders/losses/softmax-cross-entropy.wgsl';
 import { checkScalarGradient, LOSS_WORKGROUP_SIZE, type Reduction } from './reduction.js';
 
-const name = 'loss-softmax-cross-entropy';
+const name = 'softmax-cross-entropy';
 const source = wgslWithLibrary(softmaxCrossEntropyWgsl, 'workgroup-sum');
 const lossIndices = defineKernel({ name: `${name}:loss-indices`, source, entryPoint: 'loss_indices', bindings: ['read', 'read', 'write'] });
 const lossProbabilities = defineKernel({

@@ -40,8 +40,8 @@ export const ELEMENTWISE_OPS = {
   addScalar: { kernels: ['unary:addScalar'], forward: ([x]) => ops.addScalar(x, 0.75), reference: mapReference((x) => x + Math.fround(0.75)), cases: unaryCases() },
   mulScalar: { kernels: ['unary:mulScalar'], forward: ([x]) => ops.mulScalar(x, -1.5), reference: mapReference((x) => x * -1.5), cases: unaryCases() },
   exp: unary(ops.exp, ['unary:exp'], Math.exp),
-  log: unary(ops.log, ['check-domain', 'unary:log'], Math.log, 'positive'),
-  sqrt: unary(ops.sqrt, ['check-domain', 'unary:sqrt'], Math.sqrt, 'positive'),
+  log: unary(ops.log, ['numerics-guard', 'unary:log'], Math.log, 'positive'),
+  sqrt: unary(ops.sqrt, ['numerics-guard', 'unary:sqrt'], Math.sqrt, 'positive'),
   square: unary(ops.square, ['unary:square'], (x) => x * x),
   relu: unary(ops.relu, ['unary:relu'], (x) => Math.max(x, 0), 'awayFromZero'),
   leakyRelu: {

@@ -41,28 +41,28 @@ export const LOSS_OPS = {
     cases: [[1], [7, 33], [100, 8]].map((shape) => ({ inputs: [{ shape }, { shape }, { shape }] })),
   },
   mse: {
-    kernels: ['loss-mse:loss'],
+    kernels: ['mse:loss'],
     forward: ([a, b], { reduction }) => ops.mse(a, b, reduction as ops.Reduction),
     reference: (inputs, { reduction }) => reduced(pairTerms((a, b) => (a - b) ** 2)(inputs), inputs[0].shape, reduction),
     cases: pairCases('signed'),
     tolerance: { relative: 1e-5, scaled: 1e-5 },
   },
   bceWithLogits: {
-    kernels: ['loss-bce:loss'],
+    kernels: ['bce-with-logits:loss'],
     forward: ([logits, targets], { reduction }) => ops.bceWithLogits(logits, targets, reduction as ops.Reduction),
     reference: (inputs, { reduction }) => reduced(pairTerms((x, t) => Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x))))(inputs), inputs[0].shape, reduction),
     cases: pairCases('probability'),
     tolerance: { relative: 1e-5, scaled: 1e-5 },
   },
   gaussianKl: {
-    kernels: ['loss-gaussian-kl:loss'],
+    kernels: ['gaussian-kl:loss'],
     forward: ([mu, logvar], { reduction }) => ops.gaussianKl(mu, logvar, reduction as ops.Reduction),
     reference: (inputs, { reduction }) => reduced(pairTerms((m, v) => 0.5 * (m * m + Math.exp(v) - 1 - v))(inputs), inputs[0].shape, reduction),
     cases: pairCases('signed'),
     tolerance: { relative: 1e-5, scaled: 1e-5 },
   },
   softmaxCrossEntropy: {
-    kernels: ['loss-softmax-cross-entropy:loss-indices', 'loss-softmax-cross-entropy:loss-probabilities'],
+    kernels: ['softmax-cross-entropy:loss-indices', 'softmax-cross-entropy:loss-probabilities'],
     forward: ([logits, labels], { reduction }) => ops.softmaxCrossEntropy(logits, labels, reduction as ops.Reduction),
     reference: crossEntropyReference,
     cases: [

@@ -108,7 +108,7 @@ export const SHAPE_OPS = {
     tolerance: { relative: 1e-5, scaled: 1e-6 },
   },
   broadcastTo: {
-    kernels: ['expand'],
+    kernels: ['broadcast'],
     forward: ([x], { shape }) => ops.broadcastTo(x, shape as number[]),
     reference: ([x], { shape }) => broadcastReference(x.values, x.shape, new Float64Array(sizeOf(shape as number[])), shape as number[], (a) => a).values,
     cases: [
