@@ -23,14 +23,7 @@ override LANES_ALONG_M: bool = true; // neighbouring invocations take neighbouri
 override WG_X: u32 = 8u;             // workgroup size along the "lanes" direction
 override WG_Y: u32 = 8u;             // workgroup size along the other direction
 
-// ---- bindings (group 0). Each entry point reads A and B through one view only.
-@group(0) @binding(0) var<storage, read> a: array<f32>;
-@group(0) @binding(0) var<storage, read> a4: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(1) var<storage, read> b4: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> bias: array<f32>;
-@group(0) @binding(3) var<storage, read_write> c: array<f32>;
-@group(0) @binding(3) var<storage, read_write> c4: array<vec4<f32>>;
+// Bindings a, b, bias, c (and the vec4 views a4, b4, c4): the matmul-problem snippet.
 
 const SCALAR_TILE: u32 = 4u;   // matmul_scalar computes 4×4 blocks
 const MAX_ROW_QUADS: u32 = 2u; // TILE_M / 4 is at most 2

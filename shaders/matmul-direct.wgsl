@@ -13,10 +13,8 @@
 override WG_X: u32 = 16u;            // invocations along N
 override WG_Y: u32 = 16u;            // invocations along M
 
-@group(0) @binding(0) var<storage, read> a: array<f32>;
-@group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read> bias: array<f32>;
-@group(0) @binding(3) var<storage, read_write> c: array<f32>;
+
+// Bindings a, b, bias, c: the matmul-problem snippet.
 
 // Workgroups are numbered linearly over a 2-D grid (each dimension is limited to 65535), along N first.
 @compute @workgroup_size(WG_X, WG_Y)

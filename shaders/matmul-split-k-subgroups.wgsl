@@ -1,8 +1,8 @@
 enable subgroups;
 // The split-K matmul with its partial sums added within each subgroup first (one subgroupAdd per row
 // instead of log2(SPLIT) rounds through workgroup memory), then across subgroups in workgroup memory.
-// Needs the adapter's `subgroups` feature. matmul-split-k.wgsl (constants, bindings, partial_sums,
-// write_row) and the matmul-problem and stable-math snippets are appended by the host.
+// Needs the adapter's `subgroups` feature. matmul-split-k.wgsl (constants, partial_sums,
+// write_row) and the matmul-problem (bindings, epilogue) and stable-math snippets are appended by the host.
 // Entry point: matmul_split_k_subgroups.
 
 const MIN_SUBGROUP_SIZE: u32 = 4u; // WebGPU guarantees subgroups of at least 4 invocations

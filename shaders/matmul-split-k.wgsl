@@ -15,10 +15,7 @@ override OUT_M: u32 = 4u;            // rows of C per workgroup: 1 to 4
 override OUT_N: u32 = 4u;            // columns of C per workgroup: 1 to 4
 override SPLIT: u32 = 128u;          // invocations sharing the sum, a power of two
 
-@group(0) @binding(0) var<storage, read> a: array<f32>;
-@group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read> bias: array<f32>;
-@group(0) @binding(3) var<storage, read_write> c: array<f32>;
+// Bindings a, b, bias, c: the matmul-problem snippet.
 
 const MAX_OUT: u32 = 4u;
 

@@ -26,14 +26,7 @@ override WG_X: u32 = TILE_N / THREAD_N;  // invocations along N
 override WG_Y: u32 = TILE_M / THREAD_M;  // invocations along M
 override INVOCATIONS: u32 = WG_X * WG_Y;
 
-// ---- bindings (group 0). Each entry point reads every buffer through one view only.
-@group(0) @binding(0) var<storage, read> a: array<f32>;
-@group(0) @binding(0) var<storage, read> a4: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(1) var<storage, read> b4: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> bias: array<f32>;
-@group(0) @binding(3) var<storage, read_write> c: array<f32>;
-@group(0) @binding(3) var<storage, read_write> c4: array<vec4<f32>>;
+// Bindings a, b, bias, c (and the vec4 views a4, b4, c4): the matmul-problem snippet.
 
 // ---- workgroup memory: both tiles k-major, as vec4s along M (A) and N (B), so the multiply reads
 // each invocation's rows and columns as whole vec4s.

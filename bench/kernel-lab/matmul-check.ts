@@ -65,7 +65,7 @@ export function makeOperands(p: MatmulProblem, seed: number): MatmulOperands {
 }
 
 /** act(op(A)·op(B) + bias) in float64. */
-export function referenceMatmul(p: MatmulProblem, a: Float32Array, b: Float32Array, bias: Float32Array): Float64Array {
+export function referenceMatmul(p: MatmulProblem, a: ArrayLike<number>, b: ArrayLike<number>, bias: ArrayLike<number>): Float64Array {
   const { M, N, K } = p;
   const out = new Float64Array(M * N);
   const opB = new Float64Array(K * N); // op(B) as K×N, so the inner loop runs along a row

@@ -1,7 +1,7 @@
 // Library snippet (src/kernels/wgsl-library.ts appends it to the kernels that name it): the problem
 // every matmul kernel solves, C = act(op(A) · op(B) + bias), as the host describes it, and its fused
-// epilogue act(x + bias[n]). Expects from the kernel: `bias` (binding 2, array<f32>); from the
-// stable-math snippet, appended too: sigmoid and stable_tanh. The activation
+// epilogue act(x + bias[n]), and the four bindings every variant shares, so that any variant can replace
+// another in a recorded dispatch. Expects from the stable-math snippet, appended too: sigmoid and stable_tanh. The activation
 // codes ACTIVATION_NONE, ACTIVATION_RELU, ACTIVATION_LEAKY_RELU, ACTIVATION_SIGMOID and ACTIVATION_TANH
 // are appended as WGSL consts by src/kernels/matmul-variants.ts, from its ACTIVATION_CODES.
 
@@ -14,6 +14,16 @@ override TRANSPOSE_B: bool = false;  // buffer B holds N×K row-major (else K×N
 override HAS_BIAS: bool = false;     // add bias[n]; when false the bias binding is a dummy, never read
 override ACTIVATION: u32 = ACTIVATION_NONE;  // one of the ACTIVATION_* codes
 override LEAKY_SLOPE: f32 = 0.01;    // slope for negative inputs under leakyRelu
+
+// ---- bindings (group 0), the same for every variant (BINDINGS in src/kernels/matmul-variants.ts). A and
+// B and C have a scalar and a vec4 view each; an entry point reads each buffer through one view only.
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(0) var<storage, read> a4: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(1) var<storage, read> b4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> bias: array<f32>;   // a one-element stand-in when !HAS_BIAS
+@group(0) @binding(3) var<storage, read_write> c: array<f32>;
+@group(0) @binding(3) var<storage, read_write> c4: array<vec4<f32>>;
 
 // ---- the epilogue
 

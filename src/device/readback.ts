@@ -51,12 +51,14 @@ export class Readback {
       throw error;
     }
     this.queue.markCompleted(submission);
-    const bytes = staging.getMappedRange(0, total).slice(0);
+    // One copy out of the mapped range per source, made before unmap detaches it.
+    const mapped = staging.getMappedRange(0, total);
+    offset = 0;
+    const copies = sources.map((source) => mapped.slice(offset, (offset += source.byteLength)));
     staging.unmap();
     this.give(staging);
     await this.throwErrors();
-    offset = 0;
-    return sources.map((source) => bytes.slice(offset, (offset += source.byteLength)));
+    return copies;
   }
 
   destroy(): void {

@@ -4,7 +4,7 @@ import type { Engine } from '../../src/device/engine.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { seededUniform } from '../../src/random/seeded.js';
 import type { InputSpec, OpCase, OpSpec, ReferenceInput } from '../ops/registry/index.js';
-import { sizeOf } from '../ops/registry/spec.js';
+import { size as sizeOf } from './reference.js';
 
 // How the conformance test checks one case of an op from the registry (test/ops/registry/): the forward
 // against the float64 reference at every element, the name recorded on the tape, and the gradient of

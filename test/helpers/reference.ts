@@ -87,6 +87,19 @@ export function broadcastReference(
   return { values, shape };
 }
 
+/** log-softmax over rows of `columns` values, in float64 (max subtracted first). */
+export function logSoftmaxReference(x: ArrayLike<number>, columns: number): Float64Array {
+  const result = new Float64Array(x.length);
+  for (let start = 0; start < x.length; start += columns) {
+    let rowMax = -Infinity;
+    for (let c = 0; c < columns; c++) rowMax = Math.max(rowMax, x[start + c]);
+    let total = 0;
+    for (let c = 0; c < columns; c++) total += Math.exp(x[start + c] - rowMax);
+    for (let c = 0; c < columns; c++) result[start + c] = x[start + c] - rowMax - Math.log(total);
+  }
+  return result;
+}
+
 /** Reduces `values` of `shape` over `axis` (all axes when undefined) with `combine`, starting from each first element. */
 export function reduceReference(
   values: ArrayLike<number>,

@@ -2,21 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { logSoftmax, softmax } from '../../src/ops/softmax.js';
 import { useEngine } from '../helpers/engine.js';
 import { checkGradients } from '../helpers/gradient-check.js';
-import { expectClose, randomValues, size, thrownMessage } from '../helpers/reference.js';
+import { expectClose, logSoftmaxReference, randomValues, size, thrownMessage } from '../helpers/reference.js';
 
 const gpu = useEngine();
-
-function logSoftmaxReference(x: ArrayLike<number>, columns: number): Float64Array {
-  const result = new Float64Array(x.length);
-  for (let start = 0; start < x.length; start += columns) {
-    let rowMax = -Infinity;
-    for (let c = 0; c < columns; c++) rowMax = Math.max(rowMax, x[start + c]);
-    let total = 0;
-    for (let c = 0; c < columns; c++) total += Math.exp(x[start + c] - rowMax);
-    for (let c = 0; c < columns; c++) result[start + c] = x[start + c] - rowMax - Math.log(total);
-  }
-  return result;
-}
 
 // Short rows (one invocation each) and long rows (one workgroup each), including 65, just past the switch.
 // [66000, 65] needs more workgroups than one grid dimension holds.

@@ -1,30 +1,18 @@
 import * as ops from '../../../src/index.js';
+import { referenceMatmul } from '../../../bench/kernel-lab/matmul-check.js';
 import type { OpSpec, ReferenceInput } from './spec.js';
 
-/** op(A)·op(B) in float64, `a` and `b` as stored (transposed ones hold K×M and N×K). */
-function matmulReference(a: ReferenceInput, b: ReferenceInput, transposeA: boolean, transposeB: boolean): Float64Array {
-  const [m, k] = transposeA ? [a.shape[1], a.shape[0]] : a.shape;
-  const n = transposeB ? b.shape[0] : b.shape[1];
-  const at = (i: number, p: number) => (transposeA ? a.values[p * m + i] : a.values[i * k + p]);
-  const bt = (p: number, j: number) => (transposeB ? b.values[j * k + p] : b.values[p * n + j]);
-  const c = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let total = 0;
-      for (let p = 0; p < k; p++) total += at(i, p) * bt(p, j);
-      c[i * n + j] = total;
-    }
-  }
-  return c;
+/** The kernel lab's float64 reference (bench/kernel-lab/matmul-check.ts), for stored operands `a` and `b`. */
+function reference(a: ReferenceInput, b: ReferenceInput, bias: ReferenceInput | undefined, options: Readonly<Record<string, unknown>>): Float64Array {
+  const transposeA = (options.transposeA ?? false) as boolean;
+  const transposeB = (options.transposeB ?? false) as boolean;
+  const [M, K] = transposeA ? [a.shape[1], a.shape[0]] : a.shape;
+  const N = transposeB ? b.shape[0] : b.shape[1];
+  const activation = (options.activation ?? 'none') as ops.Activation;
+  const problem = { M, N, K, transposeA, transposeB, hasBias: bias !== undefined, activation, leakySlope: Math.fround(0.2) };
+  // Float64 operands as they are: the finite differences perturb them below f32 resolution.
+  return referenceMatmul(problem, a.values, b.values, bias?.values ?? [0]);
 }
-
-const ACTIVATIONS: Record<string, (x: number) => number> = {
-  none: (x) => x,
-  relu: (x) => Math.max(x, 0),
-  leakyRelu: (x) => (x > 0 ? x : Math.fround(0.2) * x),
-  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
-  tanh: Math.tanh,
-};
 
 // The conformance engine plans as for a CPU adapter, on any adapter: the blocked kernel, four outputs per
 // invocation where the shape allows, else one. Every other catalogue variant has its own float64 test
@@ -35,7 +23,7 @@ export const LINEAR_ALGEBRA_OPS = {
   matmul: {
     kernels: MATMUL_KERNELS,
     forward: ([a, b], { transposeA = false, transposeB = false }) => ops.matmul(a, b, { transposeA: transposeA as boolean, transposeB: transposeB as boolean }),
-    reference: ([a, b], { transposeA = false, transposeB = false }) => matmulReference(a, b, transposeA as boolean, transposeB as boolean),
+    reference: ([a, b], options) => reference(a, b, undefined, options),
     cases: [
       { inputs: [{ shape: [7, 33] }, { shape: [33, 5] }] },
       { inputs: [{ shape: [1, 1] }, { shape: [1, 1] }] },
@@ -50,11 +38,7 @@ export const LINEAR_ALGEBRA_OPS = {
   linear: {
     kernels: MATMUL_KERNELS,
     forward: ([x, weight, bias], { activation }) => ops.linear(x, weight, bias ?? null, activation as ops.Activation),
-    reference: ([x, weight, bias], { activation }) => {
-      const product = matmulReference(x, weight, false, false);
-      const outputs = weight.shape[1];
-      return product.map((value, i) => ACTIVATIONS[activation as string](value + (bias ? bias.values[i % outputs] : 0)));
-    },
+    reference: ([x, weight, bias], options) => reference(x, weight, bias, options),
     cases: [
       ...['none', 'relu', 'leakyRelu', 'sigmoid', 'tanh'].map((activation) => ({
         inputs: [{ shape: [7, 33] }, { shape: [33, 5] }, { shape: [5] }],

@@ -1,5 +1,6 @@
 import * as ops from '../../../src/index.js';
 import { headSeparation } from '../../../src/ops/losses/head-separation.js';
+import { logSoftmaxReference } from '../../helpers/reference.js';
 import type { OpCase, OpSpec, ReferenceInput } from './spec.js';
 
 /** A loss summed over elements, scaled by its reduction: 1/elements, 1, or 1/rows. */
@@ -22,13 +23,11 @@ const pairTerms = (f: (a: number, b: number) => number) => ([a, b]: readonly Ref
 /** Per-row cross-entropy of softmax(logits) against class indices or probability rows. */
 function crossEntropyReference([logits, labels]: readonly ReferenceInput[], { reduction }: Readonly<Record<string, unknown>>): Float64Array {
   const [rows, classes] = logits.shape;
+  const logProbabilities = logSoftmaxReference(logits.values, classes);
   let total = 0;
   for (let row = 0; row < rows; row++) {
-    const values = logits.values.subarray(row * classes, (row + 1) * classes);
-    const top = Math.max(...values);
-    const logTotal = Math.log(values.reduce((sum, value) => sum + Math.exp(value - top), 0)) + top;
-    if (labels.shape.length === 1) total += logTotal - values[labels.values[row]];
-    else for (let j = 0; j < classes; j++) total -= labels.values[row * classes + j] * (values[j] - logTotal);
+    if (labels.shape.length === 1) total -= logProbabilities[row * classes + labels.values[row]];
+    else for (let j = 0; j < classes; j++) total -= labels.values[row * classes + j] * logProbabilities[row * classes + j];
   }
   return Float64Array.of(reduction === 'sum' ? total : total / rows);
 }

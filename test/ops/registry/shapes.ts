@@ -1,6 +1,8 @@
 import * as ops from '../../../src/index.js';
-import { broadcastReference, reduceReference } from '../../helpers/reference.js';
-import { sizeOf, type OpCase, type OpSpec, type ReferenceInput } from './spec.js';
+import { broadcastReference, logSoftmaxReference, reduceReference, size as sizeOf } from '../../helpers/reference.js';
+import type { OpCase, OpSpec, ReferenceInput } from './spec.js';
+
+const lastAxis = (x: ReferenceInput) => x.shape[x.shape.length - 1];
 
 const reductionCases: OpCase[] = [
   { inputs: [{ shape: [1] }] },
@@ -34,19 +36,6 @@ function sumToReference(x: ReferenceInput, shape: readonly number[]): Float64Arr
     let target = 0;
     for (let i = 0; i < rank; i++) target = target * padded[i] + (padded[i] === 1 ? 0 : index[i]);
     result[target] += x.values[flat];
-  }
-  return result;
-}
-
-/** Softmax over the last axis in float64; `log` gives log-softmax. */
-function softmaxReference(x: ReferenceInput, log: boolean): Float64Array {
-  const columns = x.shape[x.shape.length - 1];
-  const result = new Float64Array(x.values.length);
-  for (let row = 0; row < x.values.length / columns; row++) {
-    const values = x.values.subarray(row * columns, (row + 1) * columns);
-    const top = Math.max(...values);
-    const total = values.reduce((sum, value) => sum + Math.exp(value - top), 0);
-    for (let j = 0; j < columns; j++) result[row * columns + j] = log ? values[j] - top - Math.log(total) : Math.exp(values[j] - top) / total;
   }
   return result;
 }
@@ -144,6 +133,6 @@ export const SHAPE_OPS = {
       { inputs: [{ shape: [1000, 33] }, { shape: [100], draw: { indices: 1000 } }] },
     ],
   },
-  softmax: { kernels: SOFTMAX_KERNELS, forward: ([x]) => ops.softmax(x), reference: ([x]) => softmaxReference(x, false), cases: softmaxCases },
-  logSoftmax: { kernels: SOFTMAX_KERNELS, forward: ([x]) => ops.logSoftmax(x), reference: ([x]) => softmaxReference(x, true), cases: softmaxCases },
+  softmax: { kernels: SOFTMAX_KERNELS, forward: ([x]) => ops.softmax(x), reference: ([x]) => logSoftmaxReference(x.values, lastAxis(x)).map(Math.exp), cases: softmaxCases },
+  logSoftmax: { kernels: SOFTMAX_KERNELS, forward: ([x]) => ops.logSoftmax(x), reference: ([x]) => logSoftmaxReference(x.values, lastAxis(x)), cases: softmaxCases },
 } satisfies Record<string, OpSpec>;

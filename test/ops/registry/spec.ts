@@ -40,11 +40,6 @@ export interface OpSpec {
   readonly tolerance?: { readonly relative: number; readonly scaled: number };
 }
 
-/** Elements of a shape. */
-export function sizeOf(shape: readonly number[]): number {
-  return shape.reduce((product, dim) => product * dim, 1);
-}
-
 /** A float64 map of one input, element by element. */
 export function mapReference(f: (x: number) => number): OpSpec['reference'] {
   return ([x]) => x.values.map(f);
