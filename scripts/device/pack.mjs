@@ -71,6 +71,7 @@ const bundle = (entry, outfile) =>
 await bundle('bench/kernels.ts', 'kernels.mjs');
 await bundle('bench/run.ts', 'bench.mjs');
 await bundle('bench/profile.ts', 'profile.mjs');
+await bundle('bench/buffer-plan.ts', 'buffer-plan.mjs');
 
 copyFileSync(join(root, 'scripts', 'device', 'run.sh'), join(out, 'run.sh'));
 chmodSync(join(out, 'run.sh'), 0o755);

@@ -6,10 +6,12 @@
 #   bench  the benchmark suite against tfjs-webgpu on the same adapter (training steps, matmuls), from
 #          cold caches (no tuning cache, no shader cache of ours)
 #   warm   the two training steps again, with the tuning picks and shaders the bench left: warm start
+#   plan   the two training steps captured with buffer planning and without: losses, peak bytes, step times
 #   profile where a training step's GPU time goes, kernel by kernel (timestamp queries)
-# Usage: bash .device/run.sh [--budget SECONDS] [PART ...]   (default: --budget 480 info lab bench warm profile)
+# Usage: bash .device/run.sh [--budget SECONDS] [PART ...]   (default: --budget 480 info lab bench warm plan profile)
 # Results go to $OUT (or .device/out): info.txt, lab.json, lab.log, bench.log, bench/<date>.json,
-# warm/<date>.json, profile.log (the charts are left out: 8 files at most come back from a lent machine).
+# warm/<date>.json, plan/<date>-buffer-plan.json, profile.log (the charts are left out: 8 files at most come
+# back from a lent machine).
 # Each part is stopped when its share of the budget runs out, and writes what it has as it goes.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,11 +20,11 @@ parts=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --budget) budget=$2; shift 2 ;;
-    info|lab|bench|warm|profile) parts+=("$1"); shift ;;
-    *) echo "run.sh: unknown argument '$1' (parts: info lab bench warm profile; --budget SECONDS)" >&2; exit 2 ;;
+    info|lab|bench|warm|plan|profile) parts+=("$1"); shift ;;
+    *) echo "run.sh: unknown argument '$1' (parts: info lab bench warm plan profile; --budget SECONDS)" >&2; exit 2 ;;
   esac
 done
-[ ${#parts[@]} -gt 0 ] || parts=(info lab bench warm profile)
+[ ${#parts[@]} -gt 0 ] || parts=(info lab bench warm plan profile)
 OUT=${OUT:-$here/out}
 mkdir -p "$OUT"
 started=$(date +%s)
@@ -36,7 +38,7 @@ unxz_to() { # file.xz destination
 }
 work=$(mktemp -d /tmp/webgpu-aae-lab.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-cp -r "$here/node_modules" "$here/kernels.mjs" "$here/bench.mjs" "$here/profile.mjs" "$work/"
+cp -r "$here/node_modules" "$here/kernels.mjs" "$here/bench.mjs" "$here/profile.mjs" "$here/buffer-plan.mjs" "$work/"
 unxz_to "$here/node.xz" "$work/node" && chmod +x "$work/node" || { echo "run.sh: could not unpack Node (no xz, no python3 lzma?)"; exit 1; }
 mkdir -p "$work/node_modules/webgpu/dist/linux-x64" "$work/lib" "$work/libstdcxx"
 unxz_to "$here/dawn.node.xz" "$work/node_modules/webgpu/dist/linux-x64/dawn.node"
@@ -115,14 +117,19 @@ for part in "${parts[@]}"; do
       run_part lab "$seconds" "$node" kernels.mjs --json="$OUT/lab.json" 2>&1 | tee "$OUT/lab.log"
       ;;
     bench)
-      # Leaves 45 s for the warm steps and the profile, when they follow.
-      reserve=10; [[ " ${parts[*]} " == *" warm "* || " ${parts[*]} " == *" profile "* ]] && reserve=45
+      # Leaves 75 s for the warm steps, the plan and the profile, when they follow.
+      reserve=10; [[ " ${parts[*]} " == *" warm "* || " ${parts[*]} " == *" plan "* || " ${parts[*]} " == *" profile "* ]] && reserve=75
       run_part bench $(( $(left) - reserve )) "$node" bench.mjs --peers tfjs-webgpu --out "$OUT/bench" 2>&1 | tee "$OUT/bench.log"
       ;;
     warm)
       seconds=$(( $(left) - 20 )); [ "$seconds" -gt 60 ] && seconds=60
       echo "== warm: the training steps again, caches as the bench left them" | tee -a "$OUT/bench.log"
       run_part warm "$seconds" "$node" bench.mjs --only aae-step,vae-gan-step --peers tfjs-webgpu --out "$OUT/warm" 2>&1 | tee -a "$OUT/bench.log"
+      ;;
+    plan)
+      seconds=$(( $(left) - 20 )); [ "$seconds" -gt 40 ] && seconds=40
+      echo "== plan: the training steps with buffer planning and without" | tee -a "$OUT/bench.log"
+      run_part plan "$seconds" "$node" buffer-plan.mjs --out "$OUT/plan" 2>&1 | tee -a "$OUT/bench.log"
       ;;
     profile)
       run_part profile $(( $(left) - 5 )) "$node" profile.mjs 2>&1 | tee "$OUT/profile.log"

@@ -1,4 +1,5 @@
 import type { PooledBuffer } from './buffer-pool.js';
+import { physicalBuffer } from './planned-buffer.js';
 
 export interface Bindable {
   readonly pooled: PooledBuffer;
@@ -11,6 +12,7 @@ const MAX_ENTRIES = 4096;
  * Reuses bind groups for the same layout and buffers. The pool hands the same buffers out in the same
  * order step after step, so an eager training loop mostly hits here. Keys use pooled-buffer ids, which
  * are never reused, so a destroyed buffer can never match again; old entries fall out in LRU order.
+ * A captured step's planned buffers are bound (and keyed) as the pool buffers the plan put them in.
  */
 export class BindGroupCache {
   private readonly entries = new Map<string, GPUBindGroup>();
@@ -25,8 +27,9 @@ export class BindGroupCache {
       layoutId = this.nextLayoutId++;
       this.layoutIds.set(layout, layoutId);
     }
+    const buffers = resources.map((resource) => physicalBuffer(resource.pooled));
     let key = String(layoutId);
-    for (const resource of resources) key += `|${resource.pooled.id}:${resource.byteLength}`;
+    resources.forEach((resource, index) => (key += `|${buffers[index]!.id}:${resource.byteLength}`));
     const cached = this.entries.get(key);
     if (cached) {
       this.entries.delete(key);
@@ -38,7 +41,7 @@ export class BindGroupCache {
       layout,
       entries: resources.map((resource, binding) => ({
         binding,
-        resource: { buffer: resource.pooled.buffer, offset: 0, size: alignedSize(resource.byteLength) },
+        resource: { buffer: buffers[binding]!.buffer, offset: 0, size: alignedSize(resource.byteLength) },
       })),
     });
     this.entries.set(key, bindGroup);

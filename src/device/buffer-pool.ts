@@ -1,7 +1,8 @@
 /**
- * Recycles GPU buffers by size class. A released buffer is handed out again only after every submit
- * that might have used it has finished on the GPU: until then a `writeBuffer` into it, or a kernel
- * writing it, could land before the earlier work read it.
+ * Recycles GPU buffers by size class. The queue runs everything in the order it was sent, so a released
+ * buffer may serve a kernel recorded later at once: that kernel runs after every earlier use. Only an
+ * upload (`queue.writeBuffer`) jumps ahead of commands recorded but not yet submitted, so a buffer waits
+ * for the submit that may still read it to finish before it takes an upload.
  */
 
 export interface PooledBuffer {
@@ -40,8 +41,8 @@ export function sizeClass(byteLength: number): number {
 export class BufferPool {
   private nextId = 1;
   private readonly free = new Map<number, PooledBuffer[]>();
-  /** Released buffers with the submission index after which they are free. */
-  private waiting: { pooled: PooledBuffer; freeAfter: number }[] = [];
+  /** Released buffers, by size class, with the submission after which they may take uploads too. */
+  private readonly waiting = new Map<number, { pooled: PooledBuffer; freeAfter: number }[]>();
   private stats: PoolStats = { liveBytes: 0, liveBuffers: 0, pooledBytes: 0, pooledBuffers: 0, peakBytes: 0 };
 
   constructor(
@@ -50,9 +51,13 @@ export class BufferPool {
     private readonly label: string,
   ) {}
 
-  acquire(byteLength: number): PooledBuffer {
+  /**
+   * A buffer of at least `byteLength` bytes. One whose first writer is a kernel or copy recorded from now
+   * on may be one released a moment ago; `forUpload` asks for one nothing recorded may still read.
+   */
+  acquire(byteLength: number, forUpload = false): PooledBuffer {
     const capacity = sizeClass(byteLength);
-    const reused = this.free.get(capacity)?.pop();
+    const reused = (forUpload ? undefined : this.waiting.get(capacity)?.pop()?.pooled) ?? this.free.get(capacity)?.pop();
     if (reused) {
       this.stats.pooledBytes -= capacity;
       this.stats.pooledBuffers--;
@@ -66,29 +71,29 @@ export class BufferPool {
     return pooled;
   }
 
-  /** Gives a buffer back; it is reused once submission `lastSubmission` has completed. */
+  /** Gives a buffer back: kernels may reuse it now, uploads once submission `lastSubmission` has completed. */
   release(pooled: PooledBuffer, lastSubmission: number): void {
     this.stats.liveBytes -= pooled.capacity;
     this.stats.liveBuffers--;
     this.stats.pooledBytes += pooled.capacity;
     this.stats.pooledBuffers++;
-    this.waiting.push({ pooled, freeAfter: lastSubmission });
+    const entry = { pooled, freeAfter: lastSubmission };
+    const list = this.waiting.get(pooled.capacity);
+    if (list) list.push(entry);
+    else this.waiting.set(pooled.capacity, [entry]);
   }
 
   /** Called when every submission up to `completedSubmission` has finished on the GPU. */
   reclaim(completedSubmission: number): void {
-    if (this.waiting.length === 0) return;
-    const stillWaiting: typeof this.waiting = [];
-    for (const entry of this.waiting) {
-      if (entry.freeAfter <= completedSubmission) {
-        const list = this.free.get(entry.pooled.capacity);
-        if (list) list.push(entry.pooled);
-        else this.free.set(entry.pooled.capacity, [entry.pooled]);
-      } else {
-        stillWaiting.push(entry);
-      }
+    for (const [capacity, entries] of this.waiting) {
+      const done = entries.filter((entry) => entry.freeAfter <= completedSubmission);
+      if (done.length === 0) continue;
+      this.waiting.set(capacity, entries.filter((entry) => entry.freeAfter > completedSubmission));
+      const list = this.free.get(capacity);
+      const reclaimed = done.map((entry) => entry.pooled);
+      if (list) list.push(...reclaimed);
+      else this.free.set(capacity, reclaimed);
     }
-    this.waiting = stillWaiting;
   }
 
   /** Destroys the free buffers (not those still waiting for their submit, nor live ones). */
@@ -114,8 +119,8 @@ export class BufferPool {
 
   destroy(): void {
     this.trim();
-    for (const { pooled } of this.waiting) pooled.buffer.destroy();
-    this.waiting = [];
+    for (const entries of this.waiting.values()) for (const { pooled } of entries) pooled.buffer.destroy();
+    this.waiting.clear();
   }
 
   private markLive(pooled: PooledBuffer): void {

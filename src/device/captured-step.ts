@@ -5,6 +5,16 @@ import type { DeviceMemory } from './device-memory.js';
 import type { SubmissionQueue } from './submission-queue.js';
 import { collectTensors, type TensorScopes } from './tensor-scopes.js';
 import { GUARD_KERNEL } from './numerics-guard.js';
+import type { PlannedBuffer } from './planned-buffer.js';
+import type { BufferPlanReport } from './buffer-plan.js';
+
+export interface CaptureOptions {
+  /**
+   * Let intermediates whose lifetimes do not overlap share buffers (buffer-plan.ts). On by default; off,
+   * every tensor made in the step keeps a buffer of its own, as a check on the plan.
+   */
+  planBuffers?: boolean;
+}
 
 /** What a capture collects while the step runs once. */
 export interface Recording {
@@ -15,6 +25,10 @@ export interface Recording {
   /** Buffers the step replays into; the pools have them back when the step is disposed. */
   readonly owned: PooledBuffer[];
   own(pooled: PooledBuffer): void;
+  /** Whether tensors made in the step get planned buffers, placed when the capture ends. */
+  readonly plansBuffers: boolean;
+  /** The planned buffers of the tensors made in the step. */
+  readonly planned: PlannedBuffer[];
 }
 
 /** What a captured step needs of its engine. */
@@ -22,6 +36,8 @@ export interface CaptureHost {
   readonly memory: DeviceMemory;
   readonly queue: SubmissionQueue;
   readonly scopes: TensorScopes;
+  /** Places the step's planned buffers and makes the bind groups that waited for them. */
+  place(recording: Recording, commands: readonly Command[]): BufferPlanReport | null;
   /** Submits the step's commands after the pending work (re-pointing tuned dispatches first). */
   replay(commands: readonly Command[], hasDomainChecks: boolean): void;
 }
@@ -31,10 +47,10 @@ export interface CaptureHost {
  * dispatches with one submit (see `engine.capture`). Every buffer acquired or released meanwhile goes to
  * the recording; a step that throws leaves nothing behind.
  */
-export function captureStep<T>(host: CaptureHost, step: () => T): CapturedStep<T> {
+export function captureStep<T>(host: CaptureHost, step: () => T, options: CaptureOptions = {}): CapturedStep<T> {
   if (host.memory.recording) throw new Error('capture: already capturing a step; captures do not nest.');
   host.queue.flush();
-  const recording = createRecording();
+  const recording = createRecording(options.planBuffers ?? true);
   host.memory.recording = recording;
   let outputs: T;
   try {
@@ -42,23 +58,32 @@ export function captureStep<T>(host: CaptureHost, step: () => T): CapturedStep<T
   } catch (error) {
     host.memory.recording = null;
     host.queue.takePending();
-    host.memory.releaseRecording(recording, host.queue.submitted + 1);
+    host.memory.releaseRecording(recording, host.queue.lastUse);
     throw error;
   } finally {
     host.memory.recording = null;
   }
   const commands = host.queue.takePending();
   for (const tensor of collectTensors(outputs)) host.scopes.keep(tensor);
-  const captured = new CapturedStep(host, outputs, commands, recording);
+  let plan: BufferPlanReport | null;
+  try {
+    plan = host.place(recording, commands);
+  } catch (error) {
+    host.memory.releaseRecording(recording, host.queue.lastUse);
+    throw error;
+  }
+  const captured = new CapturedStep(host, outputs, commands, recording, plan);
   host.replay(commands, captured.hasDomainChecks);
   return captured;
 }
 
-function createRecording(): Recording {
+function createRecording(plansBuffers: boolean): Recording {
   return {
     tensors: [],
     uniformWriters: [],
     owned: [],
+    plansBuffers,
+    planned: [],
     own(pooled) {
       pooled.owner = this;
       this.owned.push(pooled);
@@ -84,6 +109,8 @@ export class CapturedStep<T> {
     readonly outputs: T,
     private readonly commands: readonly Command[],
     private readonly recording: Recording,
+    /** How the step's intermediates share buffers; null when captured with `planBuffers: false`. */
+    readonly plan: BufferPlanReport | null,
   ) {
     this.hasDomainChecks = commands.some((command) => command.kind === 'dispatch' && command.label === GUARD_KERNEL);
   }
@@ -110,6 +137,6 @@ export class CapturedStep<T> {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.host.memory.releaseRecording(this.recording, this.host.queue.submitted + 1);
+    this.host.memory.releaseRecording(this.recording, this.host.queue.lastUse);
   }
 }

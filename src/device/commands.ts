@@ -1,4 +1,6 @@
 import type { TunableDispatch } from '../tuning/tuner.js';
+import type { BindingAccess } from '../kernels/kernel.js';
+import type { PooledBuffer } from './buffer-pool.js';
 
 /**
  * The engine records GPU work as plain commands first and encodes them later. Eager mode encodes and
@@ -10,7 +12,11 @@ export interface DispatchCommand {
   kind: 'dispatch';
   label: string;
   pipeline: GPUComputePipeline;
-  bindGroup: GPUBindGroup;
+  /** What the kernel binds, in binding order, and how it uses each (a captured step's plan reads this). */
+  bindings: readonly BoundBuffer[];
+  layout: GPUBindGroupLayout;
+  /** Made when the dispatch is recorded, or, inside a captured step, once its buffers are planned. */
+  bindGroup: GPUBindGroup | undefined;
   workgroups: readonly [number, number, number];
   /**
    * Set on a dispatch whose kernel the tuner chooses: which candidate it runs and as of which tuner
@@ -20,10 +26,22 @@ export interface DispatchCommand {
   tuned?: { tunable: TunableDispatch; variant: string; generation: number };
 }
 
+/** A buffer bound to a dispatch: `byteLength` of it, used as the kernel's binding says. */
+export interface BoundBuffer {
+  readonly pooled: PooledBuffer;
+  readonly byteLength: number;
+  readonly access: BindingAccess;
+}
+
+/** Anything holding a GPU buffer; resolved when encoded, so a planned buffer may be placed after recording. */
+export interface BufferHandle {
+  readonly buffer: GPUBuffer;
+}
+
 export interface CopyCommand {
   kind: 'copy';
-  source: GPUBuffer;
-  destination: GPUBuffer;
+  source: BufferHandle;
+  destination: BufferHandle;
   byteLength: number;
   /** Byte offset into the destination (a multiple of 4); 0 when absent. */
   destinationOffset?: number;
@@ -48,7 +66,7 @@ export function encodeCommands(device: GPUDevice, commands: readonly Command[], 
         pass?.end();
         const timedPass = encoder.beginComputePass({ label: command.label, timestampWrites });
         timedPass.setPipeline(command.pipeline);
-        timedPass.setBindGroup(0, command.bindGroup);
+        timedPass.setBindGroup(0, boundGroup(command));
         timedPass.dispatchWorkgroups(command.workgroups[0], command.workgroups[1], command.workgroups[2]);
         timedPass.end();
         pass = null;
@@ -56,16 +74,21 @@ export function encodeCommands(device: GPUDevice, commands: readonly Command[], 
       }
       pass ??= encoder.beginComputePass({ label });
       pass.setPipeline(command.pipeline);
-      pass.setBindGroup(0, command.bindGroup);
+      pass.setBindGroup(0, boundGroup(command));
       pass.dispatchWorkgroups(command.workgroups[0], command.workgroups[1], command.workgroups[2]);
     } else {
       if (pass) {
         pass.end();
         pass = null;
       }
-      encoder.copyBufferToBuffer(command.source, 0, command.destination, command.destinationOffset ?? 0, command.byteLength);
+      encoder.copyBufferToBuffer(command.source.buffer, 0, command.destination.buffer, command.destinationOffset ?? 0, command.byteLength);
     }
   }
   pass?.end();
   return encoder.finish();
+}
+
+function boundGroup(command: DispatchCommand): GPUBindGroup {
+  if (!command.bindGroup) throw new Error(`internal: dispatch '${command.label}' was encoded before its buffers were planned.`);
+  return command.bindGroup;
 }

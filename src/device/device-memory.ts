@@ -1,11 +1,21 @@
-import { BufferPool, type PooledBuffer, type PoolStats } from './buffer-pool.js';
+import { BufferPool, sizeClass, type PooledBuffer, type PoolStats } from './buffer-pool.js';
 import type { Recording } from './captured-step.js';
+import type { Command } from './commands.js';
+import { checkBufferPlan, planBuffers, type BufferPlanReport } from './buffer-plan.js';
+import { PlannedBuffer } from './planned-buffer.js';
 
 export interface MemoryStats extends PoolStats {
   /** Tensors made and not yet disposed. */
   liveTensors: number;
   pipelines: number;
   submits: number;
+  /** The buffer plans of the captured steps alive now, summed (see buffer-plan.ts). */
+  plan: CapturePlanStats;
+}
+
+export interface CapturePlanStats extends BufferPlanReport {
+  /** Captured steps alive whose buffers were planned. */
+  steps: number;
 }
 
 /** A uniform block bound to a kernel: filled once in eager mode, refilled before every replay when captured. */
@@ -26,6 +36,8 @@ export class DeviceMemory {
   recording: Recording | null = null;
   private readonly storage: BufferPool;
   private readonly uniforms: BufferPool;
+  /** The plans of the captured steps alive now. */
+  private readonly plans = new Map<Recording, BufferPlanReport>();
 
   constructor(
     private readonly device: GPUDevice,
@@ -38,23 +50,32 @@ export class DeviceMemory {
 
   /**
    * A buffer of `byteLength` bytes for a new tensor (`what` describes it in the error when it cannot be
-   * bound); `release` gives it back when the tensor is disposed.
+   * bound); `release` gives it back when the tensor is disposed. `forUpload`: its contents will be
+   * written from the CPU at once (see BufferPool.acquire). In a capture that plans its buffers, the
+   * tensor's buffer is chosen when the capture ends (PlannedBuffer).
    */
-  acquire(byteLength: number, what: string): PooledBuffer {
+  acquire(byteLength: number, what: string, forUpload = false): PooledBuffer {
     if (byteLength > this.maxBinding) {
       throw new Error(
         `tensor ${what} needs ${(byteLength / 2 ** 20).toFixed(1)} MiB, over this adapter's ` +
           `maxStorageBufferBindingSize of ${(this.maxBinding / 2 ** 20).toFixed(1)} MiB. Split it, or keep large data packed (u8 in u32).`,
       );
     }
-    const pooled = this.storage.acquire(byteLength);
-    this.recording?.own(pooled);
     this.liveTensors++;
+    const recording = this.recording;
+    if (recording?.plansBuffers) {
+      const planned = new PlannedBuffer(byteLength, sizeClass(byteLength), what, recording, (bytes) => this.acquireFor(recording, bytes, true));
+      recording.planned.push(planned);
+      return planned;
+    }
+    const pooled = this.storage.acquire(byteLength, forUpload);
+    recording?.own(pooled);
     return pooled;
   }
 
   release(pooled: PooledBuffer, nextSubmission: number): void {
     this.liveTensors--;
+    if (pooled instanceof PlannedBuffer) pooled.released = true;
     if (pooled.owner) return; // a captured step replays into it: it goes back when the step is disposed
     // A tensor made before the capture and disposed during it may be read by the recorded dispatches:
     // the step keeps its buffer, or the pool would hand it out while replays still use it.
@@ -73,7 +94,7 @@ export class DeviceMemory {
     if (!Number.isInteger(byteLength) || byteLength <= 0 || byteLength % 16 !== 0) {
       throw new Error(`uniform: a block of ${byteLength} bytes; uniform blocks must be a positive multiple of 16 bytes (pad the struct).`);
     }
-    const pooled = this.uniforms.acquire(byteLength);
+    const pooled = this.uniforms.acquire(byteLength, true);
     const write = () => {
       const data = fill();
       this.device.queue.writeBuffer(pooled.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
@@ -88,8 +109,20 @@ export class DeviceMemory {
     return { pooled, byteLength };
   }
 
+  /**
+   * Gives the planned buffers of a finished capture their GPU buffers (`planBuffers`), checks the plan
+   * against the commands, and reports it. The buffers belong to the captured step.
+   */
+  placeRecording(recording: Recording, commands: readonly Command[]): BufferPlanReport {
+    const report = planBuffers(commands, recording.planned, (bytes) => this.acquireFor(recording, bytes, false));
+    checkBufferPlan(commands);
+    this.plans.set(recording, report);
+    return report;
+  }
+
   /** Gives a disposed captured step's buffers back; reusable once `nextSubmission` has run. */
   releaseRecording(recording: Recording, nextSubmission: number): void {
+    this.plans.delete(recording);
     for (const tensor of recording.tensors) tensor.dispose();
     for (const pooled of recording.owned) {
       pooled.owner = null;
@@ -114,6 +147,20 @@ export class DeviceMemory {
     }
   }
 
+  /** The plans of the captured steps alive now, summed. */
+  planStats(): CapturePlanStats {
+    const total: CapturePlanStats = { steps: 0, intermediates: 0, intermediateBytes: 0, buffers: 0, bufferBytes: 0, mostBytesAlive: 0 };
+    for (const report of this.plans.values()) {
+      total.steps++;
+      total.intermediates += report.intermediates;
+      total.intermediateBytes += report.intermediateBytes;
+      total.buffers += report.buffers;
+      total.bufferBytes += report.bufferBytes;
+      total.mostBytesAlive += report.mostBytesAlive;
+    }
+    return total;
+  }
+
   stats(): PoolStats {
     const storage = this.storage.getStats();
     const uniforms = this.uniforms.getStats();
@@ -124,6 +171,13 @@ export class DeviceMemory {
       pooledBuffers: storage.pooledBuffers + uniforms.pooledBuffers + uniforms.liveBuffers,
       peakBytes: storage.peakBytes + uniforms.peakBytes,
     };
+  }
+
+  /** A pool buffer owned by `recording`: a replay uses it again, so it goes back when the step is disposed. */
+  private acquireFor(recording: Recording, byteLength: number, forUpload: boolean): PooledBuffer {
+    const pooled = this.storage.acquire(byteLength, forUpload);
+    recording.own(pooled);
+    return pooled;
   }
 
   destroy(): void {

@@ -1,9 +1,10 @@
 import { Tensor } from '../tensor/tensor.js';
 import type { KernelConstants, KernelDefinition, KernelLaunch } from '../kernels/kernel.js';
 import type { TunableDispatch, Tuner } from '../tuning/tuner.js';
-import type { Command, DispatchCommand } from './commands.js';
+import type { BoundBuffer, Command, DispatchCommand } from './commands.js';
+import { awaitsPlacement } from './planned-buffer.js';
 import type { PipelineCache } from './pipeline-cache.js';
-import { BindGroupCache, type Bindable } from './bind-groups.js';
+import { BindGroupCache } from './bind-groups.js';
 import type { UniformBlock } from './device-memory.js';
 import type { SubmissionQueue } from './submission-queue.js';
 
@@ -33,12 +34,25 @@ export class DispatchRecorder {
     if (workgroups.some((count) => !Number.isInteger(count) || count < 1 || count > maxGroups)) {
       throw new Error(`kernel '${kernel.name}': workgroup counts [${workgroups.join(', ')}] must be whole numbers from 1 to ${maxGroups}.`);
     }
+    bindings.forEach((binding, index) => {
+      if (binding instanceof Tensor && binding.disposed) {
+        throw new Error(`kernel '${kernel.name}': binding ${index}, tensor ${binding.describe()}, was used after dispose(). Keep it alive (engine.keep, or return it from the scope) while it is needed.`);
+      }
+    });
     const { pipeline, layout } = this.pipelines.pipeline(kernel, constants);
-    const resources: Bindable[] = bindings.map((binding) => (binding instanceof Tensor ? { pooled: binding.pooled, byteLength: binding.byteLength } : binding));
-    const bindGroup = this.bindGroups.get(layout, resources, kernel.name);
-    const command: DispatchCommand = { kind: 'dispatch', label: kernel.name, pipeline, bindGroup, workgroups };
+    const bound: BoundBuffer[] = bindings.map((binding, index) => ({ pooled: binding.pooled, byteLength: binding.byteLength, access: kernel.bindings[index]! }));
+    const command: DispatchCommand = { kind: 'dispatch', label: kernel.name, pipeline, bindings: bound, layout, bindGroup: undefined, workgroups };
+    // Inside a capture that plans its buffers, the bind group waits until the plan has placed them.
+    if (!bound.some((binding) => awaitsPlacement(binding.pooled))) command.bindGroup = this.bindGroups.get(layout, bound, kernel.name);
     this.queue.record(command);
     return command;
+  }
+
+  /** Makes the bind groups that waited for a captured step's buffer plan. */
+  bindPlanned(commands: readonly Command[]): void {
+    for (const command of commands) {
+      if (command.kind === 'dispatch' && !command.bindGroup) command.bindGroup = this.bindGroups.get(command.layout, command.bindings, command.label);
+    }
   }
 
   /** A dispatch of the tuner's pick for `tunable`: its fallback until the candidates are measured. */

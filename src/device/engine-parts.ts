@@ -60,6 +60,11 @@ export function assembleEngineParts(engine: Engine, provider: GpuProvider, devic
     memory,
     queue,
     scopes,
+    place(recording, commands) {
+      const plan = recording.plansBuffers ? memory.placeRecording(recording, commands) : null;
+      recorder.bindPlanned(commands);
+      return plan;
+    },
     replay(commands, hasDomainChecks) {
       health.checkUsable('run');
       recorder.retarget(commands);

@@ -6,13 +6,13 @@ import type { GpuProvider } from './gpu-provider.js';
 import { formatInfo, type EngineInfo } from './adapter-info.js';
 import type { TunableDispatch } from '../tuning/tuner.js';
 import { profileWork, type KernelProfile } from './profiler.js';
-import { captureStep, type CapturedStep } from './captured-step.js';
+import { captureStep, type CaptureOptions, type CapturedStep } from './captured-step.js';
 import type { Domain } from './numerics-guard.js';
 import type { MemoryStats, UniformBlock } from './device-memory.js';
 import { typedDataFor } from './upload.js';
 import { assembleEngineParts, type EngineParts, type EngineSettings } from './engine-parts.js';
 
-export type { EngineSettings, MemoryStats, UniformBlock };
+export type { CaptureOptions, EngineSettings, MemoryStats, UniformBlock };
 
 /**
  * The engine owns the device and everything on it. Ops record dispatches here; nothing is sent to the
@@ -66,7 +66,7 @@ export class Engine {
 
   /** Uploads `data` as a new tensor. Plain arrays become f32 unless `dtype` says otherwise. */
   tensor(data: ArrayLike<number>, shape: Shape, dtype?: DType): Tensor {
-    const tensor = this.empty(shape, dtype ?? (data instanceof Uint32Array ? 'u32' : 'f32'));
+    const tensor = this.allocate(shape, dtype ?? (data instanceof Uint32Array ? 'u32' : 'f32'), true);
     try {
       const typed = typedDataFor(tensor, data, 'tensor');
       this.device.queue.writeBuffer(tensor.buffer, 0, typed.buffer, typed.byteOffset, typed.byteLength);
@@ -79,9 +79,14 @@ export class Engine {
 
   /** A tensor whose contents are undefined until a kernel writes them. */
   empty(shape: Shape, dtype: DType = 'f32'): Tensor {
+    return this.allocate(shape, dtype, false);
+  }
+
+  /** A new tensor; `forUpload` when the CPU writes it at once (its buffer must not be one pending work still reads). */
+  private allocate(shape: Shape, dtype: DType, forUpload: boolean): Tensor {
     this.parts.health.checkUsable('empty');
     checkShape('tensor', shape);
-    const tensor = new Tensor(this, shape, dtype, this.parts.memory.acquire(sizeOf(shape) * 4, `${formatShape(shape)} ${dtype}`));
+    const tensor = new Tensor(this, shape, dtype, this.parts.memory.acquire(sizeOf(shape) * 4, `${formatShape(shape)} ${dtype}`, forUpload));
     this.parts.scopes.adopt(tensor);
     this.parts.memory.recording?.tensors.push(tensor);
     return tensor;
@@ -109,9 +114,9 @@ export class Engine {
     }
   }
 
-  /** Called by Tensor.dispose: the buffer is reusable once the work recorded so far has run. */
+  /** Called by Tensor.dispose: kernels recorded from now on may reuse the buffer; uploads once the work recorded so far has run. */
   releaseStorage(_tensor: Tensor, pooled: PooledBuffer): void {
-    this.parts.memory.release(pooled, this.parts.queue.submitted + 1);
+    this.parts.memory.release(pooled, this.parts.queue.lastUse);
   }
 
   // ---- recording work ------------------------------------------------------------------------
@@ -141,7 +146,7 @@ export class Engine {
   /** Records a whole-tensor copy. */
   copy(source: Tensor, destination: Tensor): void {
     if (source.byteLength !== destination.byteLength) throw new Error(`copy: ${source.describe()} and ${destination.describe()} differ in size.`);
-    this.parts.queue.record({ kind: 'copy', source: source.buffer, destination: destination.buffer, byteLength: source.byteLength });
+    this.parts.queue.record({ kind: 'copy', source: source.pooled, destination: destination.pooled, byteLength: source.byteLength });
   }
 
   /** A uniform block for per-step values; `fill` runs now and, in a captured step, before every replay. */
@@ -186,11 +191,12 @@ export class Engine {
   /**
    * Runs `step` once, recording every dispatch it makes, and returns a handle that replays them with one
    * submit. Tensors made inside keep their buffers for the handle's life; inputs are tensors made outside,
-   * refilled with `write()` before each `run()`.
+   * refilled with `write()` before each `run()`. Intermediates whose lifetimes in the step do not overlap
+   * share buffers (`options.planBuffers`, on by default; the plan shows in `memory().plan`).
    */
-  capture<T>(step: () => T): CapturedStep<T> {
+  capture<T>(step: () => T, options?: CaptureOptions): CapturedStep<T> {
     this.parts.health.checkUsable('capture');
-    return captureStep(this.parts.capture, step);
+    return captureStep(this.parts.capture, step, options);
   }
 
   // ---- bookkeeping ---------------------------------------------------------------------------
@@ -198,7 +204,7 @@ export class Engine {
   memory(): MemoryStats {
     // liveTensors leaves out the engine's own numerics flags.
     const { memory, pipelines, queue } = this.parts;
-    return { liveTensors: memory.liveTensors - 1, ...memory.stats(), pipelines: pipelines.size, submits: queue.submitted };
+    return { liveTensors: memory.liveTensors - 1, ...memory.stats(), pipelines: pipelines.size, submits: queue.submitted, plan: memory.planStats() };
   }
 
   /** Runs `work` and times every dispatch it submits on the GPU, summed by kernel and grid (needs 'timestamp-query'). */

@@ -39,7 +39,7 @@ export class Readback {
     const staging = this.take(total);
     let offset = 0;
     for (const source of sources) {
-      this.queue.record({ kind: 'copy', source: source.buffer, destination: staging, byteLength: source.byteLength, destinationOffset: offset });
+      this.queue.record({ kind: 'copy', source, destination: { buffer: staging }, byteLength: source.byteLength, destinationOffset: offset });
       offset += source.byteLength;
     }
     this.queue.flush();

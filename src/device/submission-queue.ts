@@ -20,9 +20,17 @@ export class SubmissionQueue {
     private readonly onCompleted: (submission: number) => void,
   ) {}
 
-  /** Submits sent so far; a buffer released now is in use until submit `submitted + 1` has run. */
+  /** Submits sent so far. */
   get submitted(): number {
     return this.submittedCount;
+  }
+
+  /**
+   * The last submit that may use a buffer released now, when nothing recorded later binds it: the next
+   * one while commands wait to be sent, else the last one sent.
+   */
+  get lastUse(): number {
+    return this.pending.length > 0 ? this.submittedCount + 1 : this.submittedCount;
   }
 
   get completed(): number {

@@ -70,6 +70,7 @@ export class AdversarialAutoencoder extends GenerativeModel {
     const loss = bceWithLogits(this.decoder.forward(this.decoderInput(codes, labels)), images, 'batchMean');
     backward(loss);
     this.autoencoderOptimizer.step();
+    this.autoencoderOptimizer.zeroGrad();
     return loss;
   }
 
@@ -84,6 +85,7 @@ export class AdversarialAutoencoder extends GenerativeModel {
     );
     backward(loss);
     this.discriminatorOptimizer.step();
+    this.discriminatorOptimizer.zeroGrad();
     return loss;
   }
 
@@ -96,6 +98,7 @@ export class AdversarialAutoencoder extends GenerativeModel {
       const loss = bceWithLogits(this.discriminator.forward(this.discriminatorInput(codes, labels)), this.constants.get([images.shape[0], 1], 1));
       backward(loss);
       this.generatorOptimizer.step();
+      this.generatorOptimizer.zeroGrad();
       return loss;
     } finally {
       this.discriminator.unfreeze();

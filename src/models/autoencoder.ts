@@ -44,11 +44,13 @@ export class Autoencoder extends GenerativeModel {
     if (!encoding.mean || !encoding.logVariance) {
       backward(reconstruction);
       this.optimizer.step();
+      this.optimizer.zeroGrad();
       return reconstruction;
     }
     const kl = gaussianKl(encoding.mean, encoding.logVariance, 'batchMean');
     backward(add(reconstruction, kl));
     this.optimizer.step();
+    this.optimizer.zeroGrad();
     return concat([reconstruction, kl], 0);
   }
 

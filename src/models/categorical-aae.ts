@@ -140,6 +140,7 @@ export class CategoricalAae extends GenerativeModel {
     const loss = bceWithLogits(this.decoder.forward(this.representation(categories, this.sampleStyle(style))), images, 'batchMean');
     backward(this.clusterHeads ? add(loss, headSeparation(this.clusterHeads.heads, HEAD_MARGIN)) : loss);
     this.autoencoderOptimizer.step();
+    this.autoencoderOptimizer.zeroGrad();
     return loss;
   }
 
@@ -164,6 +165,7 @@ export class CategoricalAae extends GenerativeModel {
     );
     backward(loss);
     this.discriminatorOptimizer.step();
+    this.discriminatorOptimizer.zeroGrad();
     return loss;
   }
 
@@ -178,6 +180,7 @@ export class CategoricalAae extends GenerativeModel {
       const loss = add(bceWithLogits(this.categoryDiscriminator.forward(categories), real), bceWithLogits(this.styleDiscriminator.forward(this.sampleStyle(style)), real));
       backward(loss);
       this.generatorOptimizer.step();
+      this.generatorOptimizer.zeroGrad();
       return loss;
     } finally {
       this.categoryDiscriminator.unfreeze();
@@ -194,6 +197,7 @@ export class CategoricalAae extends GenerativeModel {
     const loss = softmaxCrossEntropy(this.encodeBoth(labelledImages).categoryLogits, labelledLabels);
     backward(loss);
     this.classifierOptimizer.step();
+    this.classifierOptimizer.zeroGrad();
     return loss;
   }
 

@@ -50,6 +50,7 @@ export class Gan extends GenerativeModel {
     );
     backward(loss);
     this.discriminatorOptimizer.step();
+    this.discriminatorOptimizer.zeroGrad();
     return loss;
   }
 
@@ -61,6 +62,7 @@ export class Gan extends GenerativeModel {
       const loss = bceWithLogits(this.discriminator.forward(this.decode(priorCodes)), this.constants.get([images.shape[0], 1], 1));
       backward(loss);
       this.generatorOptimizer.step();
+      this.generatorOptimizer.zeroGrad();
       return loss;
     } finally {
       this.discriminator.unfreeze();

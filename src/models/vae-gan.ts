@@ -115,6 +115,7 @@ export class VaeGan extends GenerativeModel {
       const featureReconstruction = this.featureReconstruction(images, encoding.z);
       backward(add(mulScalar(prior, this.priorWeight), featureReconstruction));
       this.encoderOptimizer.step();
+      this.encoderOptimizer.zeroGrad();
       return [prior, featureReconstruction];
     });
   }
@@ -132,6 +133,7 @@ export class VaeGan extends GenerativeModel {
       );
       backward(add(mulScalar(featureReconstruction, this.gamma), ganLoss));
       this.decoderOptimizer.step(gate);
+      this.decoderOptimizer.zeroGrad();
       return ganLoss;
     });
   }
@@ -149,6 +151,7 @@ export class VaeGan extends GenerativeModel {
     );
     backward(loss);
     this.discriminatorOptimizer.step(gate);
+    this.discriminatorOptimizer.zeroGrad();
     return loss;
   }
 

@@ -33,7 +33,11 @@ export abstract class Optimizer {
     this.parameters = list;
   }
 
-  /** Disposes and clears every parameter's gradient (a gradient already disposed counts as none). */
+  /**
+   * Disposes and clears every parameter's gradient (a gradient already disposed counts as none). The
+   * models call it after each `step()` as well as before: spent gradients then hold no memory between
+   * steps, and in a captured step their buffers serve later phases (src/device/buffer-plan.ts).
+   */
   zeroGrad(): void {
     for (const parameter of this.parameters) {
       parameter.grad?.dispose();

@@ -21,6 +21,8 @@ export interface TrainingStepsOptions {
   batchSize: number;
   /** Steps already taken (a resumed run): must fall on an epoch boundary. */
   stepsDone?: number;
+  /** Let the captured step's intermediates share buffers (engine.capture's `planBuffers`); default true. */
+  planBuffers?: boolean;
 }
 
 /**
@@ -108,6 +110,7 @@ export class TrainingSteps {
           priorComponents: inputs.priorComponents,
           ...(labelledInputs ? { labelledImages: gatherImages(images, labelledInputs.indices), labelledLabels: labelledInputs.labels } : {}),
         } satisfies TrainingBatch),
+        { planBuffers: this.options.planBuffers ?? true },
       );
     }
     this.stepsTaken++;

@@ -17,6 +17,7 @@ import { ourVaeGan } from '../../bench/workloads/vae-gan/ours.js';
 import * as vaeGanSetup from '../../bench/workloads/vae-gan/setup.js';
 import { tfjsVaeGan } from '../../bench/workloads/vae-gan/tfjs.js';
 import { runBench } from '../../bench/run.js';
+import { compareBufferPlans } from '../../bench/buffer-plan.js';
 import type { BenchResults } from '../../bench/results-format.js';
 
 const TINY: AaeArchitecture = { hidden: [32, 32] };
@@ -146,5 +147,28 @@ describe('quick run', () => {
     expect(aae.systems['tfjs-cpu']!.peakBytes).toBeGreaterThan(0);
     expect(table).toContain('aae-step');
     expect(table).toContain('| vae-gan-step |');
+  });
+});
+
+describe('buffer-plan comparison (npm run bench:plan)', () => {
+  it('finds both steps bit-identical with and without planning, and the planned peak lower', async () => {
+    const engine = await createEngine();
+    try {
+      const out = mkdtempSync(join(tmpdir(), 'webgpu-aae-plan-'));
+      const { results, file } = await compareBufferPlans(engine, { hidden: [32, 32], steps: 3, rounds: 2, out, seed: 1 });
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(JSON.parse(JSON.stringify(results)));
+      expect(results.partial).toBeUndefined();
+      expect(results.comparisons.map((c) => c.name)).toEqual(['aae-step (hidden 32-32)', 'vae-gan-step (hidden 32-32)']);
+      for (const comparison of results.comparisons) {
+        expect(comparison.identicalLosses).toBe(true);
+        expect(comparison.peakBytes.planned).toBeLessThan(comparison.peakBytes.unplanned);
+        expect(comparison.plan.buffers).toBeLessThan(comparison.plan.intermediates);
+        expect(comparison.plan.bufferBytes).toBeGreaterThanOrEqual(comparison.plan.mostBytesAlive);
+        // Times are reported, never asserted.
+        expect(Number.isFinite(comparison.timeRatio)).toBe(true);
+      }
+    } finally {
+      engine.dispose();
+    }
   });
 });

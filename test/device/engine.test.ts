@@ -128,7 +128,7 @@ describe('scopes and memory', () => {
     expect(() => gpu.engine.scope(async () => 1)).toThrow(/returned a Promise/);
   });
 
-  it('reuses pooled buffers only after their submit finished, so pooled bytes stay flat', async () => {
+  it('reuses pooled buffers, so pooled bytes stay flat', async () => {
     const { engine } = gpu;
     const sizes: number[] = [];
     for (let i = 0; i < 30; i++) {

@@ -93,3 +93,42 @@ describe('mnistFromIdx: MNIST from the bytes of its four IDX files (what the bro
     ).toThrow(/train-images \/ train-labels: 5 images but 4 labels/);
   });
 });
+
+describe('buffer planning of the captured training step', () => {
+  /** 20 steps of a fresh model, losses read after each; the plan as the step stood; the final weights. */
+  async function trainTwentySteps(model: ModelConfig['model'], planBuffers: boolean) {
+    const engine = gpu.engine;
+    const trained = createModel(engine, defaultConfig({ ...tiny, model, conditional: false, seed: 5 }));
+    const images = uploadImages(engine, train.images, train.count, train.pixels);
+    const split = splitMnist({ train }, { validation: 0, seed: 5 });
+    const steps = new TrainingSteps(trained, { images, train, split, batchSize, planBuffers });
+    try {
+      const losses: Record<string, number>[] = [];
+      for (let step = 0; step < 20; step++) {
+        steps.step();
+        losses.push(await steps.readLosses());
+      }
+      const plan = engine.memory().plan;
+      const parameters = Object.values(trained.modules()).flatMap((module) => module.parameters());
+      const weights = await Promise.all(parameters.map(async (parameter) => Array.from(await parameter.read())));
+      return { losses, plan, weights };
+    } finally {
+      steps.dispose();
+      images.tensor.dispose();
+      trained.dispose();
+    }
+  }
+
+  for (const model of ['aae', 'vae-gan', 'semi-supervised-aae'] as const) {
+    it(`${model}: the same losses and weights, bit for bit, in fewer buffers`, async () => {
+      const unplanned = await trainTwentySteps(model, false);
+      const planned = await trainTwentySteps(model, true);
+      expect(planned.losses).toEqual(unplanned.losses);
+      expect(planned.weights).toEqual(unplanned.weights);
+      expect(unplanned.plan.steps).toBe(0);
+      expect(planned.plan.steps).toBe(1);
+      expect(planned.plan.buffers).toBeLessThan(planned.plan.intermediates / 2);
+      expect(planned.plan.bufferBytes).toBeLessThan(planned.plan.intermediateBytes / 2);
+    });
+  }
+});

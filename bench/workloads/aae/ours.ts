@@ -2,7 +2,7 @@
 // issue describes): captured on the first call, replayed after; the three losses are the one readback.
 import { backward } from '../../../src/autograd/tape.js';
 import type { Engine } from '../../../src/device/engine.js';
-import type { CapturedStep } from '../../../src/device/captured-step.js';
+import type { CaptureOptions, CapturedStep } from '../../../src/device/captured-step.js';
 import { Mlp } from '../../../src/nn/mlp.js';
 import { add } from '../../../src/ops/arithmetic.js';
 import { concat } from '../../../src/ops/concat.js';
@@ -15,7 +15,8 @@ import type { AaeStepper, Losses } from './stepper.js';
 
 export const LEARNING_RATE = 1e-3;
 
-export function ourAae(engine: Engine, architecture: AaeArchitecture, state: AaeState): AaeStepper {
+/** `capture` passes options to `engine.capture` (the buffer-plan benchmark compares planning on and off). */
+export function ourAae(engine: Engine, architecture: AaeArchitecture, state: AaeState, capture?: CaptureOptions): AaeStepper {
   const sizes = networkSizes(architecture);
   const encoder = new Mlp(engine, sizes.encoder);
   const decoder = new Mlp(engine, sizes.decoder);
@@ -33,22 +34,22 @@ export function ourAae(engine: Engine, architecture: AaeArchitecture, state: Aae
   const fake = engine.keep(zeros(engine, [BATCH, 1]));
 
   const trainStep = (): Tensor => {
-    autoencoderOptimizer.zeroGrad();
     const reconstruction = bceWithLogits(decoder.forward(encoder.forward(images)), images, 'batchMean');
     backward(reconstruction);
     autoencoderOptimizer.step();
+    autoencoderOptimizer.zeroGrad();
 
-    discriminatorOptimizer.zeroGrad();
     const codes = engine.noGrad(() => encoder.forward(images));
     const discriminatorLoss = add(bceWithLogits(discriminator.forward(prior), real), bceWithLogits(discriminator.forward(codes), fake));
     backward(discriminatorLoss);
     discriminatorOptimizer.step();
+    discriminatorOptimizer.zeroGrad();
 
-    generatorOptimizer.zeroGrad();
     discriminator.freeze();
     const generatorLoss = bceWithLogits(discriminator.forward(encoder.forward(images)), real);
     backward(generatorLoss);
     generatorOptimizer.step();
+    generatorOptimizer.zeroGrad();
     discriminator.unfreeze();
     return concat([reconstruction, discriminatorLoss, generatorLoss], 0);
   };
@@ -59,7 +60,7 @@ export function ourAae(engine: Engine, architecture: AaeArchitecture, state: Aae
       images.write(batch.images);
       prior.write(batch.prior);
       if (captured) captured.run();
-      else captured = engine.capture(trainStep);
+      else captured = engine.capture(trainStep, capture);
       const losses = await captured.outputs.read();
       return [losses[0], losses[1], losses[2]];
     },

@@ -6,7 +6,7 @@
 // networks frozen. D_l here is D's second hidden layer, as issue 5 asks (the model uses its first layer
 // before the ReLU; the work per step is about the same).
 import { backward } from '../../../src/autograd/tape.js';
-import type { CapturedStep } from '../../../src/device/captured-step.js';
+import type { CaptureOptions, CapturedStep } from '../../../src/device/captured-step.js';
 import type { Engine } from '../../../src/device/engine.js';
 import { Linear } from '../../../src/nn/linear.js';
 import { Mlp } from '../../../src/nn/mlp.js';
@@ -26,7 +26,8 @@ import type { TrainingStepper } from '../training-step/stepper.js';
 import { ADAM, GAMMA, PRIOR_WEIGHT } from './hyperparameters.js';
 import { BATCH, LATENT, PIXELS, networkSizes, type VaeGanArchitecture, type VaeGanBatch, type VaeGanState } from './setup.js';
 
-export function ourVaeGan(engine: Engine, architecture: VaeGanArchitecture, state: VaeGanState): TrainingStepper<VaeGanBatch> {
+/** `capture` passes options to `engine.capture` (the buffer-plan benchmark compares planning on and off). */
+export function ourVaeGan(engine: Engine, architecture: VaeGanArchitecture, state: VaeGanState, capture?: CaptureOptions): TrainingStepper<VaeGanBatch> {
   const sizes = networkSizes(architecture);
   const last = architecture.hidden[architecture.hidden.length - 1];
   const encoderTrunk = new Mlp(engine, sizes.encoderTrunk, { hidden: 'relu', output: 'relu' });
@@ -75,7 +76,6 @@ export function ourVaeGan(engine: Engine, architecture: VaeGanArchitecture, stat
     // D_l(x), the reconstruction target: D does not change before its own phase, the last.
     const target = engine.noGrad(() => discriminatorFeatures.forward(images));
 
-    encoderOptimizer.zeroGrad();
     const [priorLoss, featureReconstruction] = frozen([decoder, ...discriminator], () => {
       const { mean, logVariance, z } = encode();
       const kl = gaussianKl(mean, logVariance, 'batchMean');
@@ -84,8 +84,8 @@ export function ourVaeGan(engine: Engine, architecture: VaeGanArchitecture, stat
       return [kl, feature];
     });
     encoderOptimizer.step();
+    encoderOptimizer.zeroGrad();
 
-    decoderOptimizer.zeroGrad();
     const decoderGan = frozen(discriminator, () => {
       const codes = engine.noGrad(() => encode().z);
       const reconstructed = decode(codes);
@@ -95,12 +95,13 @@ export function ourVaeGan(engine: Engine, architecture: VaeGanArchitecture, stat
       return gan;
     });
     decoderOptimizer.step();
+    decoderOptimizer.zeroGrad();
 
-    discriminatorOptimizer.zeroGrad();
     const [sampled, reconstructed] = engine.noGrad(() => [decode(prior), decode(encode().z)]);
     const discriminatorLoss = add(bceWithLogits(discriminate(images), real), add(bceWithLogits(discriminate(sampled), fake), bceWithLogits(discriminate(reconstructed), fake)));
     backward(discriminatorLoss);
     discriminatorOptimizer.step();
+    discriminatorOptimizer.zeroGrad();
     return concat([priorLoss, featureReconstruction, decoderGan, discriminatorLoss], 0);
   };
 
@@ -111,7 +112,7 @@ export function ourVaeGan(engine: Engine, architecture: VaeGanArchitecture, stat
       prior.write(batch.prior);
       noise.write(batch.noise);
       if (captured) captured.run();
-      else captured = engine.capture(trainStep);
+      else captured = engine.capture(trainStep, capture);
       return Array.from(await captured.outputs.read());
     },
     async peakBytes(batch) {
