@@ -2,7 +2,8 @@
 # Makes a fresh clone ready to run: npm packages, then a WebGPU adapter. On a machine without a GPU
 # it installs Mesa's software Vulkan driver (Debian, as root) when no adapter is found.
 # Called by `npm test` and the examples, so the README's two commands need nothing else. Safe to rerun.
-# With --browser (npm test) it also installs Debian's Chromium for the browser test, when missing.
+# With --browser (npm test) it also installs Debian's Chromium for the browser test and NumPy for the
+# PyTorch-export parity test, when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +14,7 @@ fi
 
 if [ "${1:-}" = --browser ] && [ "$(id -u)" = 0 ] && [ -r /etc/debian_version ]; then
   bash scripts/install-chromium.sh
+  bash scripts/install-numpy.sh
 fi
 
 if node scripts/check-adapter.mjs 2>/dev/null; then

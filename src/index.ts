@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * webgpu-aae: hand-written WebGPU kernels with a small tape autograd.
  *
@@ -64,7 +65,7 @@ export { spirals, type ToyDataset } from './data/spirals.js';
 export { accuracy } from './data/accuracy.js';
 export { gaussianBlobs, syntheticImages, SYNTHETIC_SHAPES } from './data/toy2d.js';
 export { parseIdx, encodeIdx, isGzip } from './data/idx.js';
-export { loadMnist, mnistFromIdx, MNIST_FILES, splitMnist, selectImages, type IdxFile, type LabelledImages, type Mnist, type MnistSplit } from './data/mnist.js';
+export { loadMnist, MnistNotInstalledError, mnistFromIdx, MNIST_FILES, splitMnist, selectImages, type IdxFile, type LabelledImages, type Mnist, type MnistSplit } from './data/mnist.js';
 export { Batcher, pickLabels, type BatcherOptions } from './data/batcher.js';
 export { uploadImages, gatherImages, type GpuImageSet } from './data/gpu-images.js';
 

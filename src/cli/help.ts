@@ -9,6 +9,7 @@ commands:
   sample   decode prior samples of a trained model into a PNG grid
   eval     evaluate a trained model, printing JSON
   gmm      fit a Gaussian mixture by EM to a trained model's codes, printing JSON
+  export   write a trained model's networks for PyTorch (safetensors, Linear weights as [out, in])
 
 Run 'webgpu-aae <command> --help' for the options of each command.`;
 
@@ -41,3 +42,9 @@ export const GMM_HELP = `usage: webgpu-aae gmm --checkpoint FILE [--k 10] [--cov
 Fits a k-component Gaussian mixture by expectation-maximisation (on the GPU, with a small ridge on the
 covariances) to the model's codes of the MNIST test images, and prints its weights, means and the
 log-likelihood of every iteration as JSON.`;
+
+export const EXPORT_HELP = `usage: webgpu-aae export --checkpoint FILE --format torch --out model.safetensors
+
+Writes the checkpoint's networks in PyTorch's layout: the same parameter names (encoder.trunk.0.weight, ...),
+each Linear weight transposed to [out, in], the model's config in the file's metadata, no optimizer state.
+examples/pytorch/webgpu_aae.py has the matching modules: build(config) and load_state_dict, or load(path).`;

@@ -1,9 +1,11 @@
 import { evalCommand } from './commands/eval.js';
+import { exportCommand } from './commands/export.js';
 import { gmmCommand } from './commands/gmm.js';
 import { sampleCommand } from './commands/sample.js';
 import { trainCommand } from './commands/train.js';
 import { MAIN_HELP } from './help.js';
 import { EXIT_USAGE, UsageError } from './usage-error.js';
+import { MnistNotInstalledError } from '../data/mnist.js';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -16,6 +18,8 @@ async function main(argv: string[]): Promise<number> {
       return evalCommand(args);
     case 'gmm':
       return gmmCommand(args);
+    case 'export':
+      return exportCommand(args);
     case undefined:
     case '--help':
     case '-h':
@@ -23,7 +27,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(MAIN_HELP);
       return command === undefined ? EXIT_USAGE : 0;
     default:
-      throw new UsageError(`unknown command '${command}'; choose train, sample, eval or gmm (see 'webgpu-aae --help').`);
+      throw new UsageError(`unknown command '${command}'; choose train, sample, eval, gmm or export (see 'webgpu-aae --help').`);
   }
 }
 
@@ -32,7 +36,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof UsageError) {
+    // A missing MNIST package is the user's set-up to finish, said in one line like a usage error.
+    if (error instanceof UsageError || error instanceof MnistNotInstalledError) {
       console.error(`webgpu-aae: ${error.message}`);
       process.exitCode = EXIT_USAGE;
     } else {

