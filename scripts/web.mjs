@@ -88,19 +88,49 @@ const CONTENT_TYPES = {
   '.png': 'image/png',
 };
 
-/** Serves `directory` on localhost; resolves once listening. Port 0 picks a free port. */
+/** Request targets longer than this are refused (414): the page's own are a few dozen characters. */
+export const MAX_URL_LENGTH = 2048;
+
+/**
+ * Serves `directory` on localhost; resolves once listening. Port 0 picks a free port. A bad request (a
+ * malformed or over-long URL, a path leaving the folder, another method than GET or HEAD) gets its 4xx
+ * answer and the server stays up for the next one.
+ */
 export function serveWebPage({ directory = join(root, 'dist', 'web'), port = 8080, host = '127.0.0.1' } = {}) {
   const base = resolve(directory);
-  const server = createServer((request, response) => {
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
-    const file = normalize(join(base, path.endsWith('/') ? `${path}index.html` : path));
-    if (!file.startsWith(base + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}\n`);
-      return;
+  const reply = (response, status, text) => response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${text}\n`);
+  const handle = (request, response) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return reply(response, 405, `method not allowed: ${request.method}`);
+    const target = request.url ?? '/';
+    if (target.length > MAX_URL_LENGTH) return reply(response, 414, `URL too long: ${target.length} characters (at most ${MAX_URL_LENGTH})`);
+    let path;
+    try {
+      path = decodeURIComponent(new URL(target, 'http://localhost').pathname);
+    } catch {
+      return reply(response, 400, 'bad request: the URL is not valid percent-encoding');
     }
-    response.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
-    createReadStream(file).pipe(response);
+    if (path.includes('\0')) return reply(response, 400, 'bad request: a NUL byte in the path');
+    const file = normalize(join(base, path.endsWith('/') ? `${path}index.html` : path));
+    if (!file.startsWith(base + sep)) return reply(response, 403, 'forbidden: outside the page\'s folder');
+    const info = existsSync(file) ? statSync(file) : null;
+    if (!info?.isFile()) return reply(response, 404, `not found: ${path}`);
+    response.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': info.size, 'cache-control': 'no-store' });
+    if (request.method === 'HEAD') return response.end();
+    // A file that vanishes or cannot be read ends this response, not the server.
+    createReadStream(file)
+      .on('error', () => response.destroy())
+      .pipe(response);
+  };
+  const server = createServer((request, response) => {
+    try {
+      handle(request, response);
+    } catch (error) {
+      if (!response.headersSent) reply(response, 500, `server error: ${error instanceof Error ? error.message : String(error)}`);
+      else response.destroy();
+    }
   });
+  // Requests too malformed to reach the handler (broken headers, a head over Node's limit) get Node's own
+  // 400 or 431, and the server goes on.
   return new Promise((resolvePromise, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
