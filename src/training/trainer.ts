@@ -1,4 +1,4 @@
-import { appendFile, mkdir, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Engine } from '../device/engine.js';
 import { uploadImages, type GpuImageSet } from '../data/gpu-images.js';
@@ -14,10 +14,12 @@ import { CategoricalAae } from '../models/categorical-aae.js';
 import { CheckpointError, NonFiniteState, readModelCheckpoint, restoreModel, saveModelCheckpoint, type DecodedCheckpoint } from './model-checkpoint.js';
 import type { RunSettings } from './run-settings.js';
 import { TrainingSteps } from './training-steps.js';
-import { renderLatentMap, renderReconstructions, renderSamples } from './run-pictures.js';
+import { renderCurves, renderLatentMap, renderReconstructions, renderSamples } from './run-pictures.js';
+import { TrainingCurves } from './training-curves.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
 export const METRICS_FILE = 'metrics.jsonl';
+export const CURVES_FILE = 'curves.png';
 
 /** A new run's model (from defaultConfig) and settings. */
 export interface NewRun {
@@ -153,6 +155,8 @@ export async function train(engine: Engine, options: TrainOptions): Promise<Epoc
   const stepsPerEpoch = trainingSteps.stepsPerEpoch;
   // A new run in a used folder starts its own metrics; its checkpoint and pictures replace the old ones epoch by epoch.
   if (!resumed) await writeFile(join(options.out, METRICS_FILE), '');
+  const curves = new TrainingCurves(model.lossNames);
+  if (resumed) for (const line of await earlierEpochs(options.out, startEpoch)) curves.addEarlierEpoch(line);
 
   /** `epoch` counts from 0: the epochs before it were saved. */
   const diverged = (what: string, epoch: number) =>
@@ -177,6 +181,7 @@ export async function train(engine: Engine, options: TrainOptions): Promise<Epoc
         if (bad) throw diverged(`the ${bad} loss became ${losses[bad]} in epoch ${epoch + 1}, step ${step + 1}`, epoch);
         model.lossNames.forEach((name, i) => (sums[i] += losses[name]));
         reads++;
+        curves.addLosses(trainingSteps.steps, losses);
         const seconds = (performance.now() - started) / 1000;
         options.onProgress?.({ epoch: epoch + 1, epochs: options.epochs, step: step + 1, stepsPerEpoch, stepsPerSecond: (step + 1) / seconds, losses });
       }
@@ -200,6 +205,8 @@ export async function train(engine: Engine, options: TrainOptions): Promise<Epoc
         throw error;
       }
       await appendFile(join(options.out, METRICS_FILE), JSON.stringify(epochMetrics) + '\n');
+      curves.addEpoch(epochMetrics);
+      await renderCurves(curves, join(options.out, CURVES_FILE));
       metrics.push(epochMetrics);
       options.onEpoch?.(epochMetrics);
     }
@@ -209,6 +216,24 @@ export async function train(engine: Engine, options: TrainOptions): Promise<Epoc
     testImages.tensor.dispose();
   }
   return metrics;
+}
+
+/**
+ * The metrics lines of a resumed run's first `epochs` epochs, for its curves. The file is only read for
+ * pictures, so a missing file or a line that does not parse leaves those epochs out rather than failing.
+ */
+async function earlierEpochs(out: string, epochs: number): Promise<EpochMetrics[]> {
+  const text = await readFile(join(out, METRICS_FILE), 'utf8').catch(() => '');
+  const lines: EpochMetrics[] = [];
+  for (const line of text.split('\n')) {
+    try {
+      const metrics = JSON.parse(line) as EpochMetrics;
+      if (metrics.epoch <= epochs && Number.isFinite(metrics.steps) && metrics.losses && typeof metrics.losses === 'object') lines.push(metrics);
+    } catch {
+      // An empty or cut-off line (a run stopped while appending): nothing to draw.
+    }
+  }
+  return lines;
 }
 
 /** The per-epoch evaluation and pictures; a fixed prior seed keeps the sample grids comparable across epochs. */

@@ -1,6 +1,6 @@
 import { createEngine } from '../../device/create-engine.js';
 import { CheckpointError } from '../../training/model-checkpoint.js';
-import { CHECKPOINT_FILE, train, TrainingDiverged, TrainingInputError } from '../../training/trainer.js';
+import { CHECKPOINT_FILE, CURVES_FILE, train, TrainingDiverged, TrainingInputError } from '../../training/trainer.js';
 import { TRAIN_HELP } from '../help.js';
 import { parseOptions } from '../options.js';
 import { formatEpoch, ProgressReporter } from '../progress.js';
@@ -34,7 +34,7 @@ export async function trainCommand(args: string[]): Promise<number> {
       },
     });
     progress.finishLine();
-    console.error(metrics.length > 0 ? `wrote ${out}/: metrics.jsonl, samples.png, reconstructions.png, latent.png, ${CHECKPOINT_FILE}` : `nothing to do: ${out} has already trained the epochs asked for.`);
+    console.error(metrics.length > 0 ? `wrote ${out}/: metrics.jsonl, ${CURVES_FILE}, samples.png, reconstructions.png, latent.png, ${CHECKPOINT_FILE}` : `nothing to do: ${out} has already trained the epochs asked for.`);
     return 0;
   } catch (error) {
     progress.finishLine();
