@@ -3,6 +3,9 @@
 import type { PeerName, PeerStatus } from './peers/tfjs.js';
 
 export const OURS = 'webgpu-aae';
+
+/** The suite's workload groups (`--only` picks among them), in the order it runs them. */
+export const GROUPS = ['aae-step', 'vae-gan-step', 'matmul', 'elementwise', 'reduction', 'fused-linear'] as const;
 export type SystemName = typeof OURS | PeerName;
 
 export interface SystemResult {
