@@ -1,6 +1,6 @@
 // A hand-written SVG bar chart: for each workload, one bar per peer, its length the ratio (peer time /
 // our time) on a log scale, with the line at 1x where the two are even.
-import type { PeerName } from './peers/tfjs.js';
+import type { PeerName } from './peers/peer.js';
 import { OURS, type BenchResults } from './results-format.js';
 
 const COLOURS: Record<PeerName, string> = {
@@ -8,6 +8,8 @@ const COLOURS: Record<PeerName, string> = {
   'tfjs-wasm': '#ff7f0e',
   'tfjs-cpu': '#2ca02c',
   'tfjs-node': '#9467bd',
+  'jax-webgpu': '#d62728',
+  'jax-wasm': '#8c564b',
 };
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -7,6 +7,8 @@ export interface Runner {
   before?(): Promise<void>;
   run(): Promise<void>;
   dispose(): void;
+  /** Kernel workloads: one operation's whole result, untimed, for the agreement check before timing. */
+  result?(): Promise<Float32Array>;
 }
 
 export interface TimingStats {

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PEER_NAMES } from './peers/tfjs.js';
+import { TFJS_PEER_NAMES } from './peers/peer.js';
 import { formatTable } from './report.js';
 // Not from run.ts: bundled with it, run.ts's own main would start too.
 import { GROUPS, type BenchResults } from './results-format.js';
@@ -55,7 +55,7 @@ export function isFullCpuRun(results: BenchResults): boolean {
     options.quick === false &&
     options.size === 'paper' &&
     GROUPS.every((group) => only.includes(group)) &&
-    PEER_NAMES.every((peer) => peers.includes(peer)) &&
+    TFJS_PEER_NAMES.every((peer) => peers.includes(peer)) &&
     onCpu &&
     results.workloads.length > 0
   );

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OURS, type BenchResults, type SystemName, type WorkloadResult } from './results-format.js';
-import type { PeerName } from './peers/tfjs.js';
+import type { PeerName } from './peers/peer.js';
 
 /** Fills each peer's `ratio` (peer median / our median) and each system's throughput. */
 export function addRatios(workload: WorkloadResult, amountPerOperation?: number): void {

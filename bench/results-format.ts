@@ -1,6 +1,6 @@
 // The shape of bench/results/<date>.json: per workload, each system's median time and, for each peer,
 // `ratio` = peer time / our time (above 1: we are faster).
-import type { PeerName, PeerStatus } from './peers/tfjs.js';
+import type { PeerName, PeerStatus } from './peers/peer.js';
 
 export const OURS = 'webgpu-aae';
 

@@ -6,7 +6,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createEngine } from '../src/device/create-engine.js';
 import { ratioChart } from './chart.js';
 import { timeInterleaved, type Runner, type TimingPlan } from './harness.js';
-import { loadPeers, PEER_NAMES, type PeerName } from './peers/tfjs.js';
+import { loadPeers } from './peers/load-peers.js';
+import { PEER_NAMES, type PeerName } from './peers/peer.js';
 import { addRatios, formatTable, formatTargets, targets, writeResults } from './report.js';
 import { GROUPS, OURS, type BenchResults, type WorkloadResult } from './results-format.js';
 import { runAaeWorkload } from './workloads/aae/aae-step.js';
@@ -14,7 +15,7 @@ import { runVaeGanWorkload } from './workloads/vae-gan/vae-gan-step.js';
 import { bandwidthWorkloads } from './workloads/bandwidth.js';
 import { fusedLinearWorkloads } from './workloads/fused-linear.js';
 import { matmulWorkloads } from './workloads/matmul.js';
-import type { RunScale, Workload } from './workloads/workload.js';
+import { compareResults, type RunScale, type Workload } from './workloads/workload.js';
 
 export { GROUPS };
 const SIZES = { small: [256, 256], paper: [1000, 1000] } as const;
@@ -64,7 +65,7 @@ export function parseArguments(argv: readonly string[]): Omit<BenchOptions, 'log
     else if (arg === '--help' || arg === '-h') {
       console.log(
         'npm run bench -- [--quick] [--only aae-step,vae-gan-step,matmul,elementwise,reduction,fused-linear] [--size small|paper]\n' +
-          '                 [--hidden 256,256] [--peers tfjs-webgpu,tfjs-wasm,tfjs-cpu,tfjs-node] [--out bench/results] [--seed 1]',
+          '                 [--hidden 256,256] [--peers tfjs-webgpu,tfjs-wasm,tfjs-cpu,tfjs-node,jax-webgpu,jax-wasm] [--out bench/results] [--seed 1]',
       );
       process.exit(0);
     } else throw new Error(`unknown option '${arg}' (try --help)`);
@@ -84,10 +85,22 @@ async function runKernelWorkload(workload: Workload, engine: Awaited<ReturnType<
   const result: WorkloadResult = { name: workload.name, group: workload.group, unit: workload.unit, operationsPerRun: workload.operationsPerRun, systems: {} };
   const runners = new Map<string, Runner>();
   try {
-    runners.set(OURS, workload.ours(engine));
+    const ours = workload.ours(engine);
+    runners.set(OURS, ours);
+    // Before any time: each peer's result of one operation must match ours, or it is not timed.
+    const reference = await ours.result!();
+    result.agreement = {};
     for (const peer of peers) {
       try {
-        runners.set(peer.name, await workload.peer(peer));
+        const runner = await workload.peer(peer);
+        const agreement = compareResults(reference, await runner.result!());
+        result.agreement[peer.name] = agreement;
+        if (agreement.agrees) {
+          runners.set(peer.name, runner);
+        } else {
+          runner.dispose();
+          result.systems[peer.name] = { status: 'mismatch', reason: agreement.summary };
+        }
       } catch (error) {
         result.systems[peer.name] = { status: 'error', reason: error instanceof Error ? error.message : String(error) };
       }

@@ -2,13 +2,11 @@
 // GPU object our engine uses (as navigator.gpu, so the same Dawn instance, adapter and flags), and its
 // readbacks wait through our engine's gentle polling, the same treatment as our own waits.
 import type { Engine } from '../../src/device/engine.js';
+import { shareAdapterAsNavigator, type PeerStatus, type TfjsPeerName } from './peer.js';
 
 export type Tf = typeof import('@tensorflow/tfjs');
 
-export const PEER_NAMES = ['tfjs-webgpu', 'tfjs-wasm', 'tfjs-cpu', 'tfjs-node'] as const;
-export type PeerName = (typeof PEER_NAMES)[number];
-
-const BACKENDS: Record<PeerName, string> = {
+const BACKENDS: Record<TfjsPeerName, string> = {
   'tfjs-webgpu': 'webgpu',
   'tfjs-wasm': 'wasm',
   'tfjs-cpu': 'cpu',
@@ -17,8 +15,9 @@ const BACKENDS: Record<PeerName, string> = {
 
 export const TFJS_NODE_UNAVAILABLE = 'unavailable: not installed (its install downloads libtensorflow from outside npm)';
 
-export interface Peer {
-  name: PeerName;
+export interface TfjsPeer {
+  kind: 'tfjs';
+  name: TfjsPeerName;
   backend: string;
   tf: Tf;
   /** Makes this peer's backend tfjs's current one. Untimed; call before each run. */
@@ -27,23 +26,12 @@ export interface Peer {
   wait<T>(promise: Promise<T>): Promise<T>;
 }
 
-export interface PeerStatus {
-  name: PeerName;
-  available: boolean;
-  /** Why not, when unavailable. */
-  reason?: string;
-  /** Backend details worth knowing when reading the figures (wasm SIMD and threads). */
-  details?: Record<string, unknown>;
-}
-
 /** Loads tfjs and the asked-for backends. Must run before anything else imports tfjs (see webgpu below). */
-export async function loadPeers(names: readonly PeerName[], engine: Engine): Promise<{ peers: Peer[]; statuses: PeerStatus[] }> {
-  // tfjs-backend-webgpu decides at import time whether WebGPU exists, from navigator.gpu.
-  if (names.includes('tfjs-webgpu')) {
-    Object.defineProperty(globalThis, 'navigator', { value: { gpu: engine.gpu }, configurable: true, writable: true });
-  }
+export async function loadTfjsPeers(names: readonly TfjsPeerName[], engine: Engine): Promise<{ peers: TfjsPeer[]; statuses: PeerStatus[] }> {
+  if (names.length === 0) return { peers: [], statuses: [] };
+  if (names.includes('tfjs-webgpu')) shareAdapterAsNavigator(engine);
   const tf: Tf = await import('@tensorflow/tfjs');
-  const peers: Peer[] = [];
+  const peers: TfjsPeer[] = [];
   const statuses: PeerStatus[] = [];
   for (const name of names) {
     const backend = BACKENDS[name];
@@ -66,6 +54,7 @@ export async function loadPeers(names: readonly PeerName[], engine: Engine): Pro
       }
       statuses.push({ name, available: true, details });
       peers.push({
+        kind: 'tfjs',
         name,
         backend,
         tf,

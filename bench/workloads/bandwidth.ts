@@ -17,6 +17,7 @@ export function bandwidthWorkloads(scale: RunScale): Workload[] {
       inputShapes: [[count], [count]],
       ours: ([a, b]) => add(a, b),
       theirs: (tf, [a, b]) => tf.add(a, b),
+      jax: ({ numpy: np }, [a, b]) => np.add(a!, b!),
     }),
     repeatedOperation({
       scale,
@@ -27,6 +28,7 @@ export function bandwidthWorkloads(scale: RunScale): Workload[] {
       inputShapes: [[count]],
       ours: ([x]) => sum(x),
       theirs: (tf, [x]) => tf.sum(x),
+      jax: ({ numpy: np }, [x]) => np.sum(x!),
     }),
   ];
 }

@@ -21,6 +21,8 @@ export function fusedLinearWorkloads(scale: RunScale): Workload[] {
       name: `linear+bias+relu fused ${M}x${K}·${K}x${N}`,
       ours: ([x, w, b]) => linear(x, w, b, 'relu'),
       theirs: (tf, [x, w, b]) => tf.fused.matMul({ a: x, b: w, bias: b, activation: 'relu' }),
+      // jax-js has no fused layer: its jit fuses what it can of the same three ops.
+      jax: ({ numpy: np, nn }, [x, w, b]) => nn.relu(np.matmul(x!, w!).add(b!)),
     }),
     repeatedOperation({
       scale,
@@ -28,6 +30,7 @@ export function fusedLinearWorkloads(scale: RunScale): Workload[] {
       name: `linear+bias+relu separate ops ${M}x${K}·${K}x${N}`,
       ours: ([x, w, b]) => relu(add(matmul(x, w), b)),
       theirs: (tf, [x, w, b]) => tf.tidy(() => tf.relu(tf.add(tf.matMul(x, w), b))),
+      jax: ({ numpy: np, nn }, [x, w, b]) => nn.relu(np.matmul(x!, w!).add(b!)),
     }),
   ];
 }

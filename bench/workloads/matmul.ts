@@ -54,6 +54,7 @@ export function matmulWorkloads(scale: RunScale): Workload[] {
       inputShapes: [transposeA ? [shape.K, shape.M] : [shape.M, shape.K], transposeB ? [shape.N, shape.K] : [shape.K, shape.N]],
       ours: ([a, b]) => matmul(a, b, { transposeA, transposeB }),
       theirs: (tf, [a, b]) => tf.matMul(a, b, transposeA, transposeB),
+      jax: ({ numpy: np }, [a, b]) => np.matmul(transposeA ? a!.transpose() : a!, transposeB ? b!.transpose() : b!),
     });
   });
 }

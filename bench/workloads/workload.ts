@@ -7,7 +7,9 @@ import type { Tensor as TfTensor } from '@tensorflow/tfjs';
 import { seededUniform } from '../../src/random/seeded.js';
 import { sum } from '../../src/ops/reduce.js';
 import type { Runner } from '../harness.js';
-import type { Peer, Tf } from '../peers/tfjs.js';
+import type { Peer } from '../peers/peer.js';
+import type { Tf } from '../peers/tfjs.js';
+import type { Jax, JaxArray, JaxPeer } from '../peers/jax.js';
 
 export type ThroughputUnit = 'GFLOP/s' | 'GB/s';
 
@@ -33,6 +35,8 @@ export interface RepeatedOperation {
   inputShapes: readonly (readonly number[])[];
   ours(inputs: Tensor[]): Tensor;
   theirs(tf: Tf, inputs: TfTensor[]): TfTensor;
+  /** The same in jax-js, compiled with its `jit`; it owns `inputs` (jax-js's reference counting). */
+  jax(jax: Jax, inputs: JaxArray[]): JaxArray;
   /** How much work each timed run does. */
   scale: RunScale;
 }
@@ -87,10 +91,17 @@ export function repeatedOperation(spec: RepeatedOperation): Workload {
           total.dispose();
         },
         dispose: () => inputs.forEach((t) => t.dispose()),
+        async result() {
+          const output = engine.noGrad(() => engine.scope(() => spec.ours(inputs)));
+          const values = (await output.read()) as Float32Array;
+          output.dispose();
+          return values;
+        },
       };
     },
     async peer(peer) {
       await peer.activate();
+      if (peer.kind === 'jax') return jaxRunner(peer, spec, values(), operationsPerRun);
       const tf = peer.tf;
       const inputs = values().map((data, i) => tf.tensor(data, [...spec.inputShapes[i]]));
       return {
@@ -107,9 +118,65 @@ export function repeatedOperation(spec: RepeatedOperation): Workload {
           output.dispose();
         },
         dispose: () => inputs.forEach((t) => t.dispose()),
+        async result() {
+          await peer.activate();
+          const output = spec.theirs(tf, inputs);
+          const values = (await peer.wait(output.data())) as Float32Array;
+          output.dispose();
+          return values;
+        },
       };
     },
   };
+}
+
+/** A jax-js peer's runner: the operation jitted once, repeated, then the sum of its last result read back. */
+function jaxRunner(peer: JaxPeer, spec: RepeatedOperation, values: Float32Array[], operationsPerRun: number): Runner {
+  const { numpy: np, jit } = peer.jax;
+  const inputs = values.map((data, i) => np.array(data).reshape([...spec.inputShapes[i]!]));
+  const operation = jit((...arrays: JaxArray[]) => spec.jax(peer.jax, arrays));
+  return {
+    before: () => peer.activate(),
+    async run() {
+      // jax-js is lazy: an output disposed before anything needs it is never computed. So every output is
+      // kept until all are ready (as ours are, recorded into one submit), then the last one's sum is read.
+      const outputs = Array.from({ length: operationsPerRun }, () => operation(...inputs.map((input) => input.ref)));
+      await peer.wait(peer.jax.blockUntilReady(outputs));
+      const total = outputs.pop()!.sum();
+      for (const output of outputs) output.dispose();
+      await peer.wait(total.data());
+    },
+    dispose: () => {
+      for (const input of inputs) input.dispose();
+      operation.dispose();
+    },
+    async result() {
+      await peer.activate();
+      return (await peer.wait(operation(...inputs.map((input) => input.ref)).data())) as Float32Array;
+    },
+  };
+}
+
+/** Results agree when the largest difference is within 1e-3 of the reference's largest magnitude. */
+export const RESULT_TOLERANCE = 1e-3;
+
+/** Compares a peer's result with ours: whether they agree, and a line saying by how much. */
+export function compareResults(ours: Float32Array, theirs: Float32Array): { agrees: boolean; summary: string } {
+  if (ours.length !== theirs.length) return { agrees: false, summary: `${theirs.length} values, ours ${ours.length}` };
+  let largest = 0;
+  let worst = 0;
+  let at = 0;
+  for (let i = 0; i < ours.length; i++) {
+    largest = Math.max(largest, Math.abs(ours[i]!));
+    const difference = Math.abs(ours[i]! - theirs[i]!);
+    if (!(difference <= worst)) {
+      worst = difference;
+      at = i;
+    }
+  }
+  const relative = worst / Math.max(largest, Number.MIN_VALUE);
+  const agrees = Number.isFinite(relative) && relative <= RESULT_TOLERANCE;
+  return { agrees, summary: `largest difference ${worst.toExponential(2)} at element ${at} (${relative.toExponential(2)} of the largest value; tolerance ${RESULT_TOLERANCE})` };
 }
 
 export function seededValues(count: number, seed: number): Float32Array {

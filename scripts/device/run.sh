@@ -3,7 +3,7 @@
 # no Node, no network and nothing installed. Parts, in the order given, share one budget in seconds:
 #   info   the machine, the Vulkan driver and the WebGPU adapter Dawn finds (features, limits)
 #   lab    the matmul kernel lab: every variant checked against float64, then timed (GFLOP/s)
-#   bench  the benchmark suite against tfjs-webgpu on the same adapter (training steps, matmuls), from
+#   bench  the benchmark suite against tfjs-webgpu and jax-js (webgpu) on the same adapter (training steps, matmuls), from
 #          cold caches (no tuning cache, no shader cache of ours)
 #   warm   the two training steps again, with the tuning picks and shaders the bench left: warm start
 #   plan   the two training steps captured with buffer planning and without: losses, peak bytes, step times
@@ -119,12 +119,12 @@ for part in "${parts[@]}"; do
     bench)
       # Leaves 75 s for the warm steps, the plan and the profile, when they follow.
       reserve=10; [[ " ${parts[*]} " == *" warm "* || " ${parts[*]} " == *" plan "* || " ${parts[*]} " == *" profile "* ]] && reserve=75
-      run_part bench $(( $(left) - reserve )) "$node" bench.mjs --peers tfjs-webgpu --out "$OUT/bench" 2>&1 | tee "$OUT/bench.log"
+      run_part bench $(( $(left) - reserve )) "$node" bench.mjs --peers tfjs-webgpu,jax-webgpu --out "$OUT/bench" 2>&1 | tee "$OUT/bench.log"
       ;;
     warm)
       seconds=$(( $(left) - 20 )); [ "$seconds" -gt 60 ] && seconds=60
       echo "== warm: the training steps again, caches as the bench left them" | tee -a "$OUT/bench.log"
-      run_part warm "$seconds" "$node" bench.mjs --only aae-step,vae-gan-step --peers tfjs-webgpu --out "$OUT/warm" 2>&1 | tee -a "$OUT/bench.log"
+      run_part warm "$seconds" "$node" bench.mjs --only aae-step,vae-gan-step --peers tfjs-webgpu,jax-webgpu --out "$OUT/warm" 2>&1 | tee -a "$OUT/bench.log"
       ;;
     plan)
       seconds=$(( $(left) - 20 )); [ "$seconds" -gt 40 ] && seconds=40

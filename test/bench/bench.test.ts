@@ -6,7 +6,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/device/create-engine.js';
 import type { Engine } from '../../src/device/engine.js';
-import { loadPeers, TFJS_NODE_UNAVAILABLE, type Peer } from '../../bench/peers/tfjs.js';
+import { loadTfjsPeers, TFJS_NODE_UNAVAILABLE, type TfjsPeer } from '../../bench/peers/tfjs.js';
+import { loadPeers } from '../../bench/peers/load-peers.js';
+import type { JaxPeer } from '../../bench/peers/jax.js';
+import { jaxAae } from '../../bench/workloads/aae/jax.js';
+import { compareResults } from '../../bench/workloads/workload.js';
 import { compareLosses, trainSteps } from '../../bench/workloads/training-step/agreement.js';
 import { LOSS_NAMES } from '../../bench/workloads/aae/stepper.js';
 import { ourAae } from '../../bench/workloads/aae/ours.js';
@@ -25,11 +29,11 @@ const STEPS = 3;
 
 describe('AAE loss agreement', () => {
   let engine: Engine;
-  let cpu: Peer;
+  let cpu: TfjsPeer;
   let batches: AaeBatch[];
   beforeAll(async () => {
     engine = await createEngine();
-    cpu = (await loadPeers(['tfjs-cpu'], engine)).peers[0];
+    cpu = (await loadTfjsPeers(['tfjs-cpu'], engine)).peers[0]!;
     batches = await makeBatches(STEPS, 7);
   });
   afterAll(() => engine?.dispose());
@@ -68,13 +72,48 @@ describe('AAE loss agreement', () => {
   });
 });
 
+describe('jax-js as a peer (its WebAssembly device)', () => {
+  let engine: Engine;
+  let jax: JaxPeer;
+  let batches: AaeBatch[];
+  beforeAll(async () => {
+    engine = await createEngine();
+    const loaded = await loadPeers(['jax-wasm'], engine);
+    expect(loaded.statuses).toEqual([{ name: 'jax-wasm', available: true, details: { device: 'wasm' } }]);
+    jax = loaded.peers[0] as JaxPeer;
+    batches = await makeBatches(STEPS, 7);
+  });
+  afterAll(() => engine?.dispose());
+
+  async function losses(theirArchitecture: AaeArchitecture) {
+    const ours = ourAae(engine, TINY, initialState(TINY, 5));
+    const theirs = await jaxAae(jax, initialState(theirArchitecture, 5));
+    try {
+      return compareLosses((await trainSteps(ours, batches, STEPS)).losses, (await trainSteps(theirs, batches, STEPS)).losses, LOSS_NAMES);
+    } finally {
+      ours.dispose();
+      theirs.dispose();
+    }
+  }
+
+  it('trains the AAE step to the same losses as ours (grad, jit, Adam in its numpy ops)', async () => {
+    const agreement = await losses(TINY);
+    expect(agreement.agrees, `${agreement.worst.loss} at step ${agreement.worst.step}`).toBe(true);
+    expect(agreement.worst.relativeDifference).toBeLessThan(1e-3);
+  });
+
+  it('is refused when its network differs', async () => {
+    expect((await losses({ hidden: [32, 33] })).agrees).toBe(false);
+  });
+});
+
 describe('VAE-GAN loss agreement', () => {
   let engine: Engine;
-  let cpu: Peer;
+  let cpu: TfjsPeer;
   let batches: vaeGanSetup.VaeGanBatch[];
   beforeAll(async () => {
     engine = await createEngine();
-    cpu = (await loadPeers(['tfjs-cpu'], engine)).peers[0];
+    cpu = (await loadTfjsPeers(['tfjs-cpu'], engine)).peers[0]!;
     batches = await vaeGanSetup.makeBatches(STEPS, 7);
   });
   afterAll(() => engine?.dispose());
@@ -117,7 +156,7 @@ describe('quick run', () => {
       only: ['aae-step', 'vae-gan-step', 'elementwise'],
       size: 'small',
       hidden: [16, 16],
-      peers: ['tfjs-cpu', 'tfjs-node'],
+      peers: ['tfjs-cpu', 'tfjs-node', 'jax-wasm'],
       outDir,
       seed: 1,
       log: () => {},
@@ -147,6 +186,23 @@ describe('quick run', () => {
     expect(aae.systems['tfjs-cpu']!.peakBytes).toBeGreaterThan(0);
     expect(table).toContain('aae-step');
     expect(table).toContain('| vae-gan-step |');
+    // jax-js: the AAE step and the kernels, each checked against ours before timing; no VAE-GAN step.
+    expect(aae.agreement!['jax-wasm']!.agrees).toBe(true);
+    expect(aae.systems['jax-wasm']!.status).toBe('ok');
+    expect(vaeGan.systems['jax-wasm']).toMatchObject({ status: 'unavailable', reason: expect.stringMatching(/kernel workloads and the AAE step/) });
+    for (const workload of written.workloads.filter((w) => w.group === 'elementwise')) {
+      expect(workload.agreement!['tfjs-cpu']!.agrees).toBe(true);
+      expect(workload.agreement!['jax-wasm']!.agrees).toBe(true);
+      expect(workload.systems['jax-wasm']!.status).toBe('ok');
+    }
+  });
+
+  it('checks a kernel result against ours before timing it', () => {
+    const ours = Float32Array.of(1, -2, 3);
+    expect(compareResults(ours, Float32Array.of(1, -2, 3.002)).agrees).toBe(true);
+    expect(compareResults(ours, Float32Array.of(1, -2, 3.01))).toMatchObject({ agrees: false, summary: expect.stringMatching(/at element 2/) });
+    expect(compareResults(ours, Float32Array.of(1, -2, Number.NaN)).agrees).toBe(false);
+    expect(compareResults(ours, Float32Array.of(1, -2)).agrees).toBe(false);
   });
 });
 

@@ -2,7 +2,8 @@
 // weights and minibatches (see ../training-step/run-training-step.ts for how it is checked and timed).
 import type { Engine } from '../../../src/device/engine.js';
 import type { TimingPlan } from '../../harness.js';
-import type { Peer } from '../../peers/tfjs.js';
+import type { Peer } from '../../peers/peer.js';
+import { jaxAae } from './jax.js';
 import type { WorkloadResult } from '../../results-format.js';
 import { runTrainingStep } from '../training-step/run-training-step.js';
 import { ourAae } from './ours.js';
@@ -29,7 +30,7 @@ export async function runAaeWorkload(engine: Engine, peers: readonly Peer[], opt
       lossNames: LOSS_NAMES,
       batches,
       ours: () => ourAae(engine, architecture, state),
-      theirs: (peer) => tfjsAae(peer, state),
+      theirs: (peer) => (peer.kind === 'tfjs' ? tfjsAae(peer, state) : jaxAae(peer, state)),
     },
     peers,
     options,

@@ -3,7 +3,7 @@
 // over pixels, averaged over the batch; adversarial terms: mean BCE), three Adam optimizers each
 // minimizing over an explicit list of variables. The three losses are read back once per step.
 import type { Scalar, Tensor2D, Variable } from '@tensorflow/tfjs';
-import type { Peer } from '../../peers/tfjs.js';
+import type { TfjsPeer } from '../../peers/tfjs.js';
 import { LEARNING_RATE } from './ours.js';
 import { BATCH, LATENT, PIXELS, type AaeBatch, type AaeState, type LayerState } from './setup.js';
 import type { AaeStepper, Losses } from './stepper.js';
@@ -14,7 +14,7 @@ interface TfLayer {
   bias: Variable;
 }
 
-export async function tfjsAae(peer: Peer, state: AaeState): Promise<AaeStepper> {
+export async function tfjsAae(peer: TfjsPeer, state: AaeState): Promise<AaeStepper> {
   await peer.activate();
   const tf = peer.tf;
   const variables = (layers: LayerState[]): TfLayer[] =>

@@ -2,7 +2,7 @@
 // disagrees), then interleaved timing, then peak bytes. Time to first step comes from the agreement
 // run's first step.
 import { timeInterleaved, type Runner, type TimingPlan } from '../../harness.js';
-import type { Peer } from '../../peers/tfjs.js';
+import { PeerUnavailable, type Peer } from '../../peers/peer.js';
 import { OURS, type SystemName, type WorkloadResult } from '../../results-format.js';
 import { compareLosses, describeAgreement, trainSteps } from './agreement.js';
 import type { TrainingStepper } from './stepper.js';
@@ -14,6 +14,7 @@ export interface TrainingStepWorkload<Batch> {
   /** The minibatches both sides train on, in order. */
   batches: readonly Batch[];
   ours(): TrainingStepper<Batch>;
+  /** The peer's version of the step; throws PeerUnavailable where there is none. */
   theirs(peer: Peer): Promise<TrainingStepper<Batch>>;
 }
 
@@ -52,7 +53,8 @@ export async function runTrainingStep<Batch>(workload: TrainingStepWorkload<Batc
           steppers.delete(peer.name);
         }
       } catch (error) {
-        result.systems[peer.name] = { status: 'error', reason: error instanceof Error ? error.message : String(error) };
+        const reason = error instanceof Error ? error.message : String(error);
+        result.systems[peer.name] = error instanceof PeerUnavailable ? { status: 'unavailable', reason } : { status: 'error', reason };
         steppers.get(peer.name)?.dispose();
         steppers.delete(peer.name);
       }
@@ -75,7 +77,7 @@ export async function runTrainingStep<Batch>(workload: TrainingStepWorkload<Batc
     }
     for (const [name, stepper] of steppers) {
       await stepper.before?.();
-      result.systems[name]!.peakBytes = await stepper.peakBytes(batches[0]);
+      if (stepper.peakBytes) result.systems[name]!.peakBytes = await stepper.peakBytes(batches[0]);
     }
   } finally {
     for (const stepper of steppers.values()) stepper.dispose();

@@ -4,7 +4,7 @@ export interface TrainingStepper<Batch> {
   before?(): Promise<void>;
   /** The step's losses, in the order of the workload's loss names. */
   step(batch: Batch): Promise<number[]>;
-  /** Peak device (or tensor) bytes of this side's training, measured over one more step on `batch`. */
-  peakBytes(batch: Batch): Promise<number>;
+  /** Peak device (or tensor) bytes of this side's training, measured over one more step on `batch`; absent where the library does not say. */
+  peakBytes?(batch: Batch): Promise<number>;
   dispose(): void;
 }

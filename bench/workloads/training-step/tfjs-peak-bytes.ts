@@ -1,6 +1,6 @@
 // Peak tensor bytes of one tfjs training step, measured the same way for every step workload.
 import type { Optimizer, Tensor, Variable } from '@tensorflow/tfjs';
-import type { Peer } from '../../peers/tfjs.js';
+import type { TfjsPeer } from '../../peers/tfjs.js';
 
 /**
  * tfjs counts tensor bytes over all its backends, so a peer's peak is taken as its own variables and
@@ -8,7 +8,7 @@ import type { Peer } from '../../peers/tfjs.js';
  * top of what was there before it.
  */
 export async function tfjsStepPeakBytes<T extends Tensor>(
-  peer: Peer,
+  peer: TfjsPeer,
   run: () => T,
   finish: (losses: T) => Promise<unknown>,
   variables: readonly Variable[],

@@ -3,7 +3,7 @@
 // over the batch; GAN terms mean BCE on logits), the same noise, three Adam optimizers each minimizing
 // over the variables of its own network only, which is what routes each loss to its network here.
 import type { Scalar, Tensor, Tensor2D, Variable } from '@tensorflow/tfjs';
-import type { Peer } from '../../peers/tfjs.js';
+import type { TfjsPeer } from '../../peers/tfjs.js';
 import type { LayerState } from '../aae/setup.js';
 import type { TrainingStepper } from '../training-step/stepper.js';
 import { tfjsStepPeakBytes } from '../training-step/tfjs-peak-bytes.js';
@@ -15,7 +15,7 @@ interface TfLayer {
   bias: Variable;
 }
 
-export async function tfjsVaeGan(peer: Peer, state: VaeGanState): Promise<TrainingStepper<VaeGanBatch>> {
+export async function tfjsVaeGan(peer: TfjsPeer, state: VaeGanState): Promise<TrainingStepper<VaeGanBatch>> {
   await peer.activate();
   const tf = peer.tf;
   const variable = (layer: LayerState): TfLayer => ({

@@ -3,7 +3,7 @@
 // checked and timed).
 import type { Engine } from '../../../src/device/engine.js';
 import type { TimingPlan } from '../../harness.js';
-import type { Peer } from '../../peers/tfjs.js';
+import { PeerUnavailable, type Peer } from '../../peers/peer.js';
 import type { WorkloadResult } from '../../results-format.js';
 import { runTrainingStep } from '../training-step/run-training-step.js';
 import { LOSS_NAMES } from './hyperparameters.js';
@@ -30,7 +30,10 @@ export async function runVaeGanWorkload(engine: Engine, peers: readonly Peer[], 
       lossNames: LOSS_NAMES,
       batches,
       ours: () => ourVaeGan(engine, architecture, state),
-      theirs: (peer) => tfjsVaeGan(peer, state),
+      theirs: async (peer) => {
+        if (peer.kind !== 'tfjs') throw new PeerUnavailable(`unavailable: the suite gives ${peer.name} the kernel workloads and the AAE step, not this step`);
+        return tfjsVaeGan(peer, state);
+      },
     },
     peers,
     options,
