@@ -1,6 +1,4 @@
-// Turns results into what people read: ratios, the stdout table, the targets, the JSON file.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Turns results into what people read: ratios, the stdout table, the targets (no Node modules: run.ts writes the files).
 import { OURS, type BenchResults, type SystemName, type WorkloadResult } from './results-format.js';
 import type { PeerName } from './peers/peer.js';
 
@@ -95,11 +93,3 @@ export function formatTargets(results: BenchResults): string {
   return results.targets.map((t) => `${t.name}: target ${t.target}, measured ${t.measured} -> ${t.met === null ? 'not measured' : t.met ? 'met' : 'NOT met'}`).join('\n');
 }
 
-export function writeResults(directory: string, results: BenchResults, svg: string): { json: string; svg: string } {
-  mkdirSync(directory, { recursive: true });
-  const json = join(directory, `${results.date}.json`);
-  const chart = join(directory, `${results.date}.svg`);
-  writeFileSync(json, JSON.stringify(results, null, 2) + '\n');
-  writeFileSync(chart, svg);
-  return { json, svg: chart };
-}

@@ -1,21 +1,17 @@
-// The benchmark suite against TensorFlow.js: `npm run bench [-- options]`. Runs each workload on this
-// engine and on each tfjs peer in one process, interleaved, and writes a table, a JSON file and a chart.
+// The benchmark suite in Node: `npm run bench [-- options]`. Runs each workload (suite.ts) on this engine
+// and on each peer (tfjs, jax-js) in one process, interleaved, and writes a table, a JSON file and a chart.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createEngine } from '../src/device/create-engine.js';
 import { ratioChart } from './chart.js';
-import { timeInterleaved, type Runner, type TimingPlan } from './harness.js';
 import { loadPeers } from './peers/load-peers.js';
 import { PEER_NAMES, type PeerName } from './peers/peer.js';
-import { addRatios, formatTable, formatTargets, targets, writeResults } from './report.js';
-import { GROUPS, OURS, type BenchResults, type WorkloadResult } from './results-format.js';
-import { runAaeWorkload } from './workloads/aae/aae-step.js';
-import { runVaeGanWorkload } from './workloads/vae-gan/vae-gan-step.js';
-import { bandwidthWorkloads } from './workloads/bandwidth.js';
-import { fusedLinearWorkloads } from './workloads/fused-linear.js';
-import { matmulWorkloads } from './workloads/matmul.js';
-import { compareResults, type RunScale, type Workload } from './workloads/workload.js';
+import { formatTable, formatTargets, targets } from './report.js';
+import { GROUPS, type BenchResults, type WorkloadResult } from './results-format.js';
+import { runSuite, timingPlans } from './suite.js';
+import type { RunScale } from './workloads/workload.js';
 
 export { GROUPS };
 const SIZES = { small: [256, 256], paper: [1000, 1000] } as const;
@@ -74,51 +70,6 @@ export function parseArguments(argv: readonly string[]): Omit<BenchOptions, 'log
   return options;
 }
 
-function plans(scale: RunScale): { kernels: TimingPlan; aae: TimingPlan; agreementSteps: number } {
-  if (scale === 'quick') return { kernels: { warmup: 1, minSamples: 2, maxSamples: 3, budgetMs: 300 }, aae: { warmup: 1, minSamples: 2, maxSamples: 3, budgetMs: 2000 }, agreementSteps: 2 };
-  // A GPU runs a training step in milliseconds: more samples for the same budget.
-  const maxSteps = scale === 'gpu' ? 60 : 12;
-  return { kernels: { warmup: 2, minSamples: 4, maxSamples: 15, budgetMs: 2500 }, aae: { warmup: 2, minSamples: 5, maxSamples: maxSteps, budgetMs: 40_000 }, agreementSteps: 3 };
-}
-
-async function runKernelWorkload(workload: Workload, engine: Awaited<ReturnType<typeof createEngine>>, peers: Awaited<ReturnType<typeof loadPeers>>['peers'], plan: TimingPlan): Promise<WorkloadResult> {
-  const result: WorkloadResult = { name: workload.name, group: workload.group, unit: workload.unit, operationsPerRun: workload.operationsPerRun, systems: {} };
-  const runners = new Map<string, Runner>();
-  try {
-    const ours = workload.ours(engine);
-    runners.set(OURS, ours);
-    // Before any time: each peer's result of one operation must match ours, or it is not timed.
-    const reference = await ours.result!();
-    result.agreement = {};
-    for (const peer of peers) {
-      try {
-        const runner = await workload.peer(peer);
-        const agreement = compareResults(reference, await runner.result!());
-        result.agreement[peer.name] = agreement;
-        if (agreement.agrees) {
-          runners.set(peer.name, runner);
-        } else {
-          runner.dispose();
-          result.systems[peer.name] = { status: 'mismatch', reason: agreement.summary };
-        }
-      } catch (error) {
-        result.systems[peer.name] = { status: 'error', reason: error instanceof Error ? error.message : String(error) };
-      }
-    }
-    const outcomes = await timeInterleaved(runners, plan);
-    for (const [name, outcome] of outcomes) {
-      const perOperation = (ms: number) => ms / workload.operationsPerRun;
-      result.systems[name as keyof WorkloadResult['systems']] = outcome.ok
-        ? { status: 'ok', medianMs: perOperation(outcome.stats.medianMs), minMs: perOperation(outcome.stats.minMs), maxMs: perOperation(outcome.stats.maxMs), samples: outcome.stats.samples }
-        : { status: 'error', reason: outcome.error };
-    }
-  } finally {
-    for (const runner of runners.values()) runner.dispose();
-  }
-  addRatios(result, workload.amountPerOperation);
-  return result;
-}
-
 export async function runBench(options: BenchOptions): Promise<{ results: BenchResults; files: { json: string; svg: string }; table: string }> {
   const { log } = options;
   const engine = await createEngine();
@@ -127,7 +78,7 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
     for (const status of statuses) log(`${status.name}: ${status.available ? `ready ${JSON.stringify(status.details)}` : status.reason}`);
     const hidden = options.hidden ?? SIZES[options.size];
     const scale: RunScale = options.quick ? 'quick' : engine.kind;
-    const { kernels, aae, agreementSteps } = plans(scale);
+    const { kernels, aae, agreementSteps } = timingPlans(scale);
     const workloads: WorkloadResult[] = [];
     const gather = (complete: boolean): BenchResults => {
       const { limits: _limits, ...adapter } = engine.info();
@@ -149,36 +100,22 @@ export async function runBench(options: BenchOptions): Promise<{ results: BenchR
       const partial = gather(false);
       writeResults(options.outDir, partial, ratioChart(partial));
     };
-    // The training steps run first: their first-step times are then their own. Before each, the engine
-    // drops its pooled buffers and starts its peak afresh, so each step's peak bytes are its own.
-    const steps = [
-      ['aae-step', runAaeWorkload],
-      ['vae-gan-step', runVaeGanWorkload],
-    ] as const;
-    for (const [group, runStep] of steps) {
-      if (!options.only.includes(group)) continue;
-      log(`${group}, hidden ${hidden.join('-')}:`);
-      await engine.sync();
-      engine.trimMemory();
-      const result = await runStep(engine, peers, { architecture: { hidden }, seed: options.seed, agreementSteps, plan: aae, log });
-      addRatios(result);
-      workloads.push(result);
-      saveSoFar();
-    }
-    const kernelWorkloads = [...matmulWorkloads(scale), ...bandwidthWorkloads(scale), ...fusedLinearWorkloads(scale)].filter((w) => options.only.includes(w.group));
-    for (const workload of kernelWorkloads) {
-      const result = await runKernelWorkload(workload, engine, peers, kernels);
-      const summary = Object.entries(result.systems).map(([name, s]) => `${name} ${s.status === 'ok' ? `${s.medianMs!.toFixed(3)} ms${s.ratio ? ` (${s.ratio.toFixed(2)}x)` : ''}` : s.status}`);
-      log(`${workload.name}: ${summary.join(', ')}`);
-      workloads.push(result);
-      saveSoFar();
-    }
+    await runSuite(engine, peers, { only: options.only, hidden, seed: options.seed, scale, log, onWorkload: saveSoFar }, workloads);
     const results = gather(true);
     const files = writeResults(options.outDir, results, ratioChart(results));
     return { results, files, table: formatTable(results) };
   } finally {
     engine.dispose();
   }
+}
+
+export function writeResults(directory: string, results: BenchResults, svg: string): { json: string; svg: string } {
+  mkdirSync(directory, { recursive: true });
+  const json = join(directory, `${results.date}.json`);
+  const chart = join(directory, `${results.date}.svg`);
+  writeFileSync(json, JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(chart, svg);
+  return { json, svg: chart };
 }
 
 async function main(): Promise<void> {

@@ -1,6 +1,6 @@
 // What both sides of the AAE step start from: the architecture, Glorot-uniform weights and zero biases
 // made once on the CPU from a seed, and minibatches of MNIST training images with prior samples.
-import { loadMnist } from '../../../src/data/mnist.js';
+import { loadMnist, type LabelledImages } from '../../../src/data/mnist.js';
 import { initWeights } from '../../../src/nn/init.js';
 import { deriveSeed, seededUniform } from '../../../src/random/seeded.js';
 
@@ -60,9 +60,12 @@ export function mlpStateDict(layers: readonly LayerState[]): Record<string, Floa
   return Object.fromEntries(layers.flatMap((layer, i) => [[`${i}.weight`, layer.weight], [`${i}.bias`, layer.bias]]));
 }
 
-/** `count` consecutive minibatches from the start of MNIST's training set, with seeded prior samples. */
-export async function makeBatches(count: number, seed: number): Promise<AaeBatch[]> {
-  const { train } = await loadMnist();
+/**
+ * `count` consecutive minibatches from the start of MNIST's training set (loaded here unless given: a
+ * browser passes the images it fetched), with seeded prior samples.
+ */
+export async function makeBatches(count: number, seed: number, images?: LabelledImages): Promise<AaeBatch[]> {
+  const train = images ?? (await loadMnist()).train;
   const normal = seededNormal(seed);
   return Array.from({ length: count }, (_, b) => {
     const images = new Float32Array(BATCH * PIXELS);

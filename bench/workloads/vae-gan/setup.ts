@@ -1,6 +1,7 @@
 // What both sides of the VAE-GAN step start from: the architecture, Glorot-uniform weights and zero
 // biases made once on the CPU from a seed, and minibatches of MNIST images with prior samples and the
 // reparameterization noise (drawn here, so that both sides sample the same codes).
+import type { LabelledImages } from '../../../src/data/mnist.js';
 import { initWeights } from '../../../src/nn/init.js';
 import { deriveSeed } from '../../../src/random/seeded.js';
 import { BATCH, LATENT, PIXELS, makeBatches as makeAaeBatches, seededNormal, type LayerState } from '../aae/setup.js';
@@ -60,7 +61,7 @@ export function initialState(architecture: VaeGanArchitecture, seed: number): Va
 }
 
 /** The AAE step's minibatches (the same images and prior samples), each with its own noise. */
-export async function makeBatches(count: number, seed: number): Promise<VaeGanBatch[]> {
+export async function makeBatches(count: number, seed: number, images?: LabelledImages): Promise<VaeGanBatch[]> {
   const normal = seededNormal(deriveSeed(seed, 2));
-  return (await makeAaeBatches(count, seed)).map(({ images, prior }) => ({ images, prior, noise: Float32Array.from({ length: BATCH * LATENT }, normal) }));
+  return (await makeAaeBatches(count, seed, images)).map(({ images, prior }) => ({ images, prior, noise: Float32Array.from({ length: BATCH * LATENT }, normal) }));
 }

@@ -2,6 +2,7 @@
 // the same weights, minibatches and noise (see ../training-step/run-training-step.ts for how it is
 // checked and timed).
 import type { Engine } from '../../../src/device/engine.js';
+import type { LabelledImages } from '../../../src/data/mnist.js';
 import type { TimingPlan } from '../../harness.js';
 import { PeerUnavailable, type Peer } from '../../peers/peer.js';
 import type { WorkloadResult } from '../../results-format.js';
@@ -17,12 +18,14 @@ export interface VaeGanWorkloadOptions {
   agreementSteps: number;
   plan: TimingPlan;
   log(line: string): void;
+  /** MNIST's training images, where the caller has them (a browser); loaded here otherwise. */
+  trainImages?: LabelledImages;
 }
 
 export async function runVaeGanWorkload(engine: Engine, peers: readonly Peer[], options: VaeGanWorkloadOptions): Promise<WorkloadResult> {
   const { architecture, seed } = options;
   const state = initialState(architecture, seed);
-  const batches = await makeBatches(Math.max(options.agreementSteps, 4), seed);
+  const batches = await makeBatches(Math.max(options.agreementSteps, 4), seed, options.trainImages);
   return runTrainingStep(
     {
       name: `vae-gan-step (hidden ${architecture.hidden.join('-')}, batch 100)`,
