@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeSafetensors, encodeSafetensors } from '../../src/checkpoint/safetensors.js';
 import { syntheticImages } from '../../src/data/toy2d.js';
@@ -13,43 +11,19 @@ import { RUN_DEFAULTS } from '../../src/training/run-settings.js';
 import { createModel } from '../../src/models/create-model.js';
 import { saveModelCheckpoint } from '../../src/training/model-checkpoint.js';
 import { CHECKPOINT_FILE, train } from '../../src/training/trainer.js';
+import { bundleCli, EXIT_USAGE, type CliProcess } from '../helpers/cli-process.js';
 import { useEngine } from '../helpers/engine.js';
 
 /**
- * The command-line tool, run as users run it: bundled once (inside the project, so that its
- * `import 'webgpu'` resolves to node_modules), then started in its own process per case. Nothing here
- * trains on MNIST; the checkpoints are tiny ones made through the library on synthetic 8x8 images.
+ * The command-line tool, run as users run it, in its own process per case (test/helpers/cli-process.ts).
+ * The refusals here need no MNIST training; their checkpoints are tiny ones made through the library on
+ * synthetic 8x8 images.
  */
 
 const gpu = useEngine();
-const bundle = join(process.cwd(), 'node_modules', '.cache', 'webgpu-aae-test', 'cli.mjs');
-const EXIT_USAGE = 2;
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bundle, ...args], { cwd: root, timeout: 60_000, encoding: 'utf8' }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** Exits with a usage error, saying `message` on stderr, with no stack trace. */
-async function expectUsageError(args: string[], message: RegExp | string): Promise<Result> {
-  const result = await cli(...args);
-  expect(result.code, `webgpu-aae ${args.join(' ')}: ${result.stderr}`).toBe(EXIT_USAGE);
-  if (typeof message === 'string') expect(result.stderr).toContain(message);
-  else expect(result.stderr).toMatch(message);
-  expect(result.stderr).toMatch(/^webgpu-aae: /m);
-  expect(result.stderr).not.toMatch(/\n\s+at /);
-  return result;
-}
+let cli: CliProcess['run'];
+let expectUsageError: CliProcess['expectUsageError'];
+let tool: CliProcess;
 
 let root: string;
 /** A run folder trained for one epoch on synthetic images: an aae with 2-D codes and 64-pixel images. */
@@ -59,17 +33,8 @@ let checkpointBytes: Buffer;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'webgpu-aae-cli-'));
-  await build({
-    entryPoints: ['src/cli/main.ts'],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'es2022',
-    packages: 'external',
-    loader: { '.wgsl': 'text' },
-    outfile: bundle,
-    logLevel: 'silent',
-  });
+  tool = await bundleCli(root);
+  ({ run: cli, expectUsageError } = tool);
   runFolder = join(root, 'synthetic-aae');
   await train(gpu.engine, {
     config: defaultConfig({ model: 'aae', hidden: [32, 32], pixels: 64, latent: 2 }),
@@ -84,6 +49,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
+  await tool?.dispose();
 });
 
 describe('help', () => {
