@@ -62,6 +62,10 @@ function validateConfig(config: ModelConfig): void {
   if (!Array.isArray(config.hidden) || config.hidden.length === 0 || config.hidden.some((width) => !Number.isInteger(width) || width < 1)) {
     problem(`hidden must be a non-empty list of positive widths, got ${JSON.stringify(config.hidden)}.`);
   }
+  for (const key of ['conditional', 'gating'] as const) {
+    if (typeof config[key] !== 'boolean') problem(`${key} must be true or false, got ${JSON.stringify(config[key])}.`);
+  }
+  if (!Number.isSafeInteger(config.seed) || config.seed < 0) problem(`seed must be a whole number from 0 to 2^53 - 1, got ${JSON.stringify(config.seed)}.`);
   if (config.prior !== 'gaussian' && config.latent !== 2) problem(`the ${config.prior} prior is 2-D: use latent 2 (got ${config.latent}).`);
   if (config.conditional && config.prior === 'gaussian') problem('label-conditioned regularization needs a prior with components: mog10 or swissroll.');
   if (config.gating && config.model !== 'vae-gan') problem(`update gating is for the vae-gan, not ${config.model}.`);
