@@ -53,6 +53,7 @@ function validateConfig(config: ModelConfig): void {
   if (!MODEL_KINDS.includes(config.model)) problem(`unknown model '${config.model}'; choose one of ${MODEL_KINDS.join(', ')}.`);
   if (!POSTERIORS.includes(config.posterior)) problem(`unknown posterior '${config.posterior}'; choose one of ${POSTERIORS.join(', ')}.`);
   if (!PRIORS.includes(config.prior)) problem(`unknown prior '${config.prior}'; choose one of ${PRIORS.join(', ')}.`);
+  if (isCategorical(config.model) && config.clusters < 2) problem(`the ${config.model} needs at least 2 clusters of y, got ${config.clusters}.`);
   if (usesLabelledPhase(config.model) && config.clusters !== config.classes) {
     problem(`the ${config.model}'s y has one category per class: clusters must be ${config.classes}, got ${config.clusters}.`);
   }

@@ -30,6 +30,10 @@ let root: string;
 let runFolder: string;
 let checkpoint: string;
 let checkpointBytes: Buffer;
+/** An untrained aae of MNIST's size (784 pixels, one hidden layer of 16): for the commands that need MNIST to fit. */
+let mnistCheckpoint: string;
+/** A plain file, for output paths that run into one. */
+let plainFile: string;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'webgpu-aae-cli-'));
@@ -45,6 +49,12 @@ beforeAll(async () => {
   });
   checkpoint = join(runFolder, CHECKPOINT_FILE);
   checkpointBytes = await readFile(checkpoint);
+  mnistCheckpoint = join(root, 'mnist-aae.safetensors');
+  const mnistModel = createModel(gpu.engine, defaultConfig({ model: 'aae', hidden: [16], latent: 2 }));
+  await saveModelCheckpoint(mnistCheckpoint, mnistModel, { epoch: 0, steps: 0 }, RUN_DEFAULTS);
+  mnistModel.dispose();
+  plainFile = join(root, 'plain-file');
+  await writeFile(plainFile, 'not a folder');
 });
 
 afterAll(async () => {
@@ -247,5 +257,33 @@ describe('sample', () => {
     // 20 images of 8x8 at scale 2, in 5 columns and 4 rows, 2 pixels apart.
     expect([picture.width, picture.height, picture.channels]).toEqual([2 + 5 * 18, 2 + 4 * 18, 3]);
     expect(new Set(picture.pixels).size).toBeGreaterThan(10);
+  });
+});
+
+describe('command lines that cannot work exit 2 before any work', () => {
+  const quick = ['--size', 'tiny', '--train-size', '200', '--batch-size', '100', '--eval-size', '100', '--epochs', '1'];
+  // [the command line, what its one line must say]; built inside the tests, where the paths are known.
+  const cases: [string, () => [string[], string | RegExp]][] = [
+    ['train --out under a file', () => [['train', ...quick, '--out', join(plainFile, 'run')], `--out ${join(plainFile, 'run')}: ${plainFile} is a file, so no folder can be made under it`]],
+    ['train --out a file', () => [['train', ...quick, '--out', plainFile], `--out ${plainFile}: it is a file, not a folder`]],
+    ['sample --out under a file', () => [['sample', '--checkpoint', checkpoint, '--out', join(plainFile, 's.png')], `--out ${join(plainFile, 's.png')}: ${plainFile} is a file, not a folder`]],
+    ['sample --out a folder', () => [['sample', '--checkpoint', checkpoint, '--out', root], `--out ${root}: it is a folder; give a file's path inside it, such as ${root}/samples.png.`]],
+    ['sample --n past the adapter', () => [['sample', '--checkpoint', checkpoint, '--n', '100000000', '--out', join(root, 'never.png')], /--n 100000000: this adapter decodes at most \d+ images of this aae at once .*; ask for fewer\.$/]],
+    ['eval --samples past the adapter', () => [['eval', '--checkpoint', mnistCheckpoint, '--metric', 'parzen', '--samples', '100000000', '--eval-size', '10'], /--samples 100000000: this adapter decodes at most \d+ images/]],
+    ['gmm --k above the codes', () => [['gmm', '--checkpoint', mnistCheckpoint, '--k', '100000'], '--k 100000: more components than the 10000 codes to fit (one per test image, --eval-size); use --k 10000 or fewer.']],
+    ['gmm --k above a smaller --eval-size', () => [['gmm', '--checkpoint', mnistCheckpoint, '--k', '11', '--eval-size', '10'], '--k 11: more components than the 10 codes to fit']],
+    ['train clustering-aae --clusters 1', () => [['train', ...quick, '--model', 'clustering-aae', '--clusters', '1', '--out', join(root, 'one-cluster')], 'train: model config: the clustering-aae needs at least 2 clusters of y, got 1.']],
+    ['train --clusters above the training images', () => [['train', ...quick, '--model', 'clustering-aae', '--clusters', '201', '--out', join(root, 'many-clusters')], '--clusters 201: more clusters than the 200 training images; use --clusters 200 or fewer.']],
+    ['train --latent past the adapter', () => [['train', ...quick, '--latent', '100000000', '--out', join(root, 'huge-latent')], /^webgpu-aae: train: Linear\(32 -> 100000000\): its \[32, 100000000\] weight needs 12207\.0 MiB, over this adapter's largest storage binding/]],
+  ];
+  for (const [name, commandLine] of cases) {
+    it(name, async () => {
+      await expectUsageError(...commandLine());
+    });
+  }
+
+  it('leaves nothing behind: no run folder, no picture', async () => {
+    for (const path of ['one-cluster', 'many-clusters', 'never.png']) await expect(readFile(join(root, path))).rejects.toThrow(/ENOENT/);
+    expect(await readFile(plainFile, 'utf8')).toBe('not a folder');
   });
 });

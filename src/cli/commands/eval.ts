@@ -4,6 +4,7 @@ import { usesLabelledPhase } from '../../models/architecture.js';
 import { CategoricalAae } from '../../models/categorical-aae.js';
 import { categoryLogitsOfImages, classificationError, classifyImages, clusterError, reconstructionBce } from '../../training/evaluate.js';
 import { readCheckpointForCli, restoreForCli, mnistTestImages, requireCheckpoint } from '../checkpoint-input.js';
+import { checkDecodeCount } from '../count-bounds.js';
 import { parzenEvaluation } from '../evaluation-commands.js';
 import { EVAL_HELP } from '../help.js';
 import { oneOf, parseOptions, wholeNumber } from '../options.js';
@@ -42,6 +43,7 @@ export async function evalCommand(args: string[]): Promise<number> {
     const { mnist, images, count } = await mnistTestImages(engine, model, checkpoint, 'eval', evaluationSize);
     const result: Record<string, unknown> = { checkpoint, model: model.config.model, epoch: position.epoch, metric, images: count };
     if (metric === 'parzen') {
+      checkDecodeCount(engine, model.config, 'samples', sampleCount);
       Object.assign(result, await parzenEvaluation(engine, model, mnist, sampleCount, count, 10_000, seed));
     } else if (metric === 'reconstruction') {
       result.reconstructionBce = await reconstructionBce(model, images, mnist.test.labels, count);

@@ -1,5 +1,6 @@
 import { createEngine } from '../../device/create-engine.js';
 import { readCheckpointForCli, restoreForCli, mnistTestImages, requireCheckpoint } from '../checkpoint-input.js';
+import { checkComponentCount } from '../count-bounds.js';
 import { gmmOfCodes } from '../evaluation-commands.js';
 import { GMM_HELP } from '../help.js';
 import { oneOf, parseOptions, wholeNumber } from '../options.js';
@@ -29,7 +30,8 @@ export async function gmmCommand(args: string[]): Promise<number> {
   try {
     const model = await restoreForCli(engine, decoded);
     if (!model.supportsEncoding) throw new UsageError(`gmm: the ${model.config.model} has no encoder, so it has no codes to fit.`);
-    const { images } = await mnistTestImages(engine, model, checkpoint, 'gmm', evaluationSize);
+    const { images, count } = await mnistTestImages(engine, model, checkpoint, 'gmm', evaluationSize);
+    checkComponentCount(engine, k, count);
     const result = await gmmOfCodes(engine, model, images, k, covariance, seed);
     images.tensor.dispose();
     console.log(JSON.stringify({ checkpoint, model: model.config.model, codes: 'test set', ...result }));
