@@ -1,4 +1,5 @@
 import type { TensorRecord } from '../checkpoint/safetensors.js';
+import { isCategorical, usesLabelledPhase } from '../models/architecture.js';
 import type { ModelConfig } from '../models/config.js';
 import { CheckpointProblem } from './checkpoint-problem.js';
 
@@ -21,33 +22,41 @@ export function checkFinite(tensors: TensorRecord): void {
 }
 
 /**
- * The config's sizes against the networks' tensors: every layer of a model is made from them, so no
- * size can exceed the largest dimension of the stored weights, and no model has more hidden layers
- * than weights. This bounds what rebuilding the model allocates by what the file holds; the exact
- * shapes are compared once the model is built (loadModules).
+ * The config's sizes against the networks' tensors: every layer of a model is made from the sizes it
+ * uses, so none of them can exceed the largest dimension of the stored weights, and no model has more
+ * hidden layers than weights. This bounds what rebuilding the model allocates by what the file holds;
+ * the exact shapes are compared once the model is built (loadModules).
  */
 export function checkConfigAgainstTensors(config: ModelConfig, tensors: TensorRecord): void {
   const networkTensors = Object.entries(tensors).filter(([name]) => name.startsWith('model.'));
   if (networkTensors.length === 0) throw new CheckpointProblem(`the checkpoint holds no network tensors ('model.*'); it has ${describeNames(Object.keys(tensors))}.`);
   const largest = Math.max(...networkTensors.flatMap(([, tensor]) => tensor.shape));
-  const sizes: [string, number][] = [
-    ['latent', config.latent],
-    ['pixels', config.pixels],
-    ['classes', config.classes],
-    ['clusters', config.clusters],
-    ['noise', config.noise],
-    ...config.hidden.map((width, i): [string, number] => [`hidden[${i}]`, width]),
-  ];
-  for (const [key, size] of sizes) {
+  for (const [key, size] of sizesUsed(config)) {
     if (size > largest) {
-      throw new CheckpointProblem(
-        `the config's ${key} is ${size}, but no network tensor has a dimension above ${largest}; the metadata does not describe these tensors.`,
-      );
+      throw new CheckpointProblem(`the config's ${key} is ${size}, but no network tensor has a dimension above ${largest}; the metadata does not describe these tensors.`);
     }
   }
   if (config.hidden.length > networkTensors.length) {
-    throw new CheckpointProblem(`the config lists ${config.hidden.length} hidden layers, but the checkpoint holds only ${networkTensors.length} network tensors; the metadata does not describe these tensors.`);
+    throw new CheckpointProblem(
+      `the config lists ${config.hidden.length} hidden layers, but the checkpoint holds only ${networkTensors.length} network tensors; the metadata does not describe these tensors.`,
+    );
   }
+}
+
+/**
+ * The sizes the model's layers are made from. A size the model does not use (the classes of a plain
+ * aae) allocates nothing, and may exceed every dimension of a small model's tensors.
+ */
+function sizesUsed(config: ModelConfig): [string, number][] {
+  const sizes: [string, number][] = [
+    ['latent', config.latent],
+    ['pixels', config.pixels],
+    ...config.hidden.map((width, i): [string, number] => [`hidden[${i}]`, width]),
+  ];
+  if (config.model === 'supervised-aae' || config.conditional || usesLabelledPhase(config.model)) sizes.push(['classes', config.classes]);
+  if (isCategorical(config.model)) sizes.push(['clusters', config.clusters]);
+  if (config.posterior === 'universal') sizes.push(['noise', config.noise]);
+  return sizes;
 }
 
 function describeNames(names: string[]): string {
