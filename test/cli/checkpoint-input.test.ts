@@ -76,8 +76,8 @@ function withTensors(edit: (tensors: Record<string, { shape: number[]; data: Flo
 
 const WEIGHT = 'model.decoder.1.weight';
 
-/** [what the file is, its bytes, what the one line must say (after the file's path)]. */
-const HOSTILE: [string, () => Uint8Array, string | RegExp][] = [
+/** [what the file is, its bytes, what the one line must say (after the file's path), the command (by default eval and sample in turn)]. */
+const HOSTILE: [string, () => Uint8Array, string | RegExp, ('eval' | 'sample')?][] = [
   ['an empty file', () => new Uint8Array(0), 'truncated: 0 bytes, fewer than the 8 that hold the header'],
   ['a file cut inside the header length', () => good.subarray(0, 5), 'truncated: 5 bytes'],
   ['a file cut inside the header', () => good.subarray(0, 100), /truncated: the header claims \d+ bytes but only 92 follow/],
@@ -103,18 +103,28 @@ const HOSTILE: [string, () => Uint8Array, string | RegExp][] = [
     /tensors '[^']+' and '[^']+' overlap/,
   ],
   ['offsets past the end', () => withHeader((h) => (h[WEIGHT].data_offsets = [2 ** 40, 2 ** 40 + h[WEIGHT].shape[0] * h[WEIGHT].shape[1] * 4])), /data section has only \d+ bytes/],
+  [
+    "a tensor named '__proto__'",
+    () => {
+      const { header, data } = split(good);
+      const text = JSON.stringify(header).replace(`"${WEIGHT}":`, '"__proto__":');
+      return join8(text, data);
+    },
+    "a tensor is named '__proto__', which cannot be read here; rename it.",
+  ],
   ['no format', () => withMetadata((m) => delete m.format), "is not a webgpu-aae checkpoint (format 'missing', expected"],
   ['no config', () => withMetadata((m) => delete m.config), "the checkpoint's metadata has no 'config'."],
   ['a config that is not JSON', () => withMetadata((m) => (m.config = '{latent: 2')), "the checkpoint's metadata 'config' is not valid JSON: \"{latent: 2\"."],
   ['a config that is a number', () => withMetadata((m) => (m.config = '42')), "the checkpoint's metadata 'config' must be a JSON object, not 42."],
   ['a config of an unknown model', () => withConfig({ model: 'vqvae' }), "its model config: unknown model 'vqvae'"],
-  ['latent 99999999', () => withConfig({ latent: 99_999_999 }), "the config's latent is 99999999, but no network tensor has a dimension above 784"],
+  // The issue's two: eval died with a RangeError, and evaluated a NaN without a word.
+  ['latent 99999999', () => withConfig({ latent: 99_999_999 }), "the config's latent is 99999999, but no network tensor has a dimension above 784", 'eval'],
   ['a hidden width of 10^9', () => withConfig({ hidden: [1e9] }), "the config's hidden[0] is 1000000000, but no network tensor has a dimension above 784"],
   ['ten thousand hidden layers', () => withConfig({ hidden: Array(10_000).fill(16) }), 'the config lists 10000 hidden layers, but the checkpoint holds only'],
   ['fractional pixels', () => withConfig({ pixels: 783.5 }), 'its model config: pixels must be a positive whole number, got 783.5.'],
   ['a seed that is text', () => withConfig({ seed: 'one' }), 'its model config: seed must be a whole number from 0 to 2^53 - 1, got "one".'],
   ['a config of other sizes than its tensors', () => withConfig({ hidden: [8] }), /does not fit the aae it describes: .*'encoder\.trunk\.0\.weight' is \[784, 16\] in the checkpoint but \[784, 8\]/],
-  ['a NaN inside a weight', () => withTensors((t) => (t[WEIGHT].data[5] = NaN)), `tensor '${WEIGHT}' holds NaN at value 5 of 12544; a checkpoint's values must all be finite`],
+  ['a NaN inside a weight', () => withTensors((t) => (t[WEIGHT].data[5] = NaN)), `tensor '${WEIGHT}' holds NaN at value 5 of 12544; a checkpoint's values must all be finite`, 'eval'],
   ['an infinite optimizer moment', () => withTensors((t) => (t['optimizer.autoencoder.0.secondMoment'].data[0] = -Infinity)), "tensor 'optimizer.autoencoder.0.secondMoment' holds -Infinity at value 0"],
   ['a missing network tensor', () => withTensors((t) => delete t[WEIGHT]), /does not fit the aae it describes: .*missing decoder\.1\.weight/],
   ['a missing optimizer tensor', () => withTensors((t) => delete t['optimizer.generator.1.firstMoment']), "it has no 'optimizer.generator.1.firstMoment' (the generator optimizer's state)."],
@@ -136,9 +146,9 @@ describe('a hostile checkpoint exits 2 with one line saying what is wrong', () =
     expect(HOSTILE.length).toBeGreaterThanOrEqual(20);
   });
 
-  HOSTILE.forEach(([kind, bytes, message], index) => {
+  HOSTILE.forEach(([kind, bytes, message, chosen], index) => {
     // Half of them through eval, half through sample: both read checkpoints the same way.
-    const command = index % 2 === 0 ? 'eval' : 'sample';
+    const command = chosen ?? (index % 2 === 0 ? 'eval' : 'sample');
     it(`${kind} (${command})`, async () => {
       const path = join(root, `hostile-${index}.safetensors`);
       await writeFile(path, bytes());

@@ -282,6 +282,17 @@ describe('command lines that cannot work exit 2 before any work', () => {
     });
   }
 
+  it('gmm --k past what one binding holds of the codes\' responsibilities', async () => {
+    const codes = 10_000;
+    const largest = Math.floor(gpu.engine.limits.maxStorageBufferBindingSize / (4 * codes));
+    // An adapter whose binding holds [10000, 10000] has nothing to refuse below the codes' own bound (tested above).
+    if (largest >= codes) return;
+    await expectUsageError(
+      ['gmm', '--checkpoint', mnistCheckpoint, '--k', String(largest + 1)],
+      `--k ${largest + 1}: the responsibilities of ${codes} codes to ${largest + 1} components take`,
+    );
+  });
+
   it('leaves nothing behind: no run folder, no picture', async () => {
     for (const path of ['one-cluster', 'many-clusters', 'never.png']) await expect(readFile(join(root, path))).rejects.toThrow(/ENOENT/);
     expect(await readFile(plainFile, 'utf8')).toBe('not a folder');
