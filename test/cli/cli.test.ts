@@ -229,6 +229,18 @@ describe('train --resume', () => {
     await writeFile(path, withConfig(checkpointBytes, { latent: 3 }));
     await expectUsageError(['train', '--resume', '--out', folder], `train --resume: ${path} does not fit the aae it describes:`);
   });
+
+  it('refuses a checkpoint holding a NaN, before any work, and leaves it as it was', async () => {
+    const folder = join(root, 'nan-run');
+    await mkdir(folder);
+    const path = join(folder, CHECKPOINT_FILE);
+    const { tensors, metadata } = decodeSafetensors(checkpointBytes);
+    tensors['optimizer.discriminator.0.firstMoment'].data[1] = NaN;
+    const bytes = encodeSafetensors(tensors, metadata);
+    await writeFile(path, bytes);
+    await expectUsageError(['train', '--resume', '--out', folder, '--epochs', '2'], `--resume: ${path}: tensor 'optimizer.discriminator.0.firstMoment' holds NaN at value 1 of`);
+    expect(Buffer.compare(await readFile(path), bytes)).toBe(0);
+  });
 });
 
 describe('train', () => {
