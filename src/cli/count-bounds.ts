@@ -1,6 +1,7 @@
 import type { Engine } from '../device/engine.js';
-import { isCategorical } from '../models/architecture.js';
+import { isCategorical, usesLabelledPhase } from '../models/architecture.js';
 import type { ModelConfig } from '../models/config.js';
+import type { RunSettings } from '../training/run-settings.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -47,14 +48,28 @@ export function checkComponentCount(engine: Engine, k: number, points: number): 
 }
 
 /**
- * The categories of a categorical model's y (--clusters): no more than the training images that share
- * them, and a one-hot row for each category of each picture row (its style grids) must fit one binding.
+ * A new run's counts against its training images, before the engine starts: a batch cannot be larger
+ * than the images it is drawn from (the labelled phase's, from the labelled ones), and a clustering
+ * cannot have more clusters than images to share them.
  */
-export function checkClusterCount(engine: Engine, config: ModelConfig, trainingImages: number): void {
-  if (!isCategorical(config.model)) return;
-  if (config.clusters > trainingImages) {
+export function checkRunAgainstData(config: ModelConfig, settings: RunSettings, trainingImages: number): void {
+  const { batchSize, labels } = settings;
+  if (batchSize > trainingImages) {
+    throw new UsageError(`--batch-size ${batchSize}: larger than the ${trainingImages} training images; use --batch-size ${trainingImages} or fewer.`);
+  }
+  if (usesLabelledPhase(config.model) && labels !== 'all' && labels < batchSize) {
+    throw new UsageError(
+      `--labels ${labels}: the ${config.model}'s labelled phase draws batches of --batch-size ${batchSize} labelled images; give --labels ${batchSize} or more, or a smaller --batch-size.`,
+    );
+  }
+  if (isCategorical(config.model) && config.clusters > trainingImages) {
     throw new UsageError(`--clusters ${config.clusters}: more clusters than the ${trainingImages} training images; use --clusters ${trainingImages} or fewer.`);
   }
+}
+
+/** A categorical model's one-hot y for each cluster (its style grids), [clusters, clusters] in f32, must fit one binding. */
+export function checkClusterCount(engine: Engine, config: ModelConfig): void {
+  if (!isCategorical(config.model)) return;
   const largest = Math.floor(Math.sqrt(engine.limits.maxStorageBufferBindingSize / 4));
   if (config.clusters > largest) {
     throw new UsageError(

@@ -286,6 +286,17 @@ describe('command lines that cannot work exit 2 before any work', () => {
     ['gmm --k above a smaller --eval-size', () => [['gmm', '--checkpoint', mnistCheckpoint, '--k', '11', '--eval-size', '10'], '--k 11: more components than the 10 codes to fit']],
     ['train clustering-aae --clusters 1', () => [['train', ...quick, '--model', 'clustering-aae', '--clusters', '1', '--out', join(root, 'one-cluster')], 'train: model config: the clustering-aae needs at least 2 clusters of y, got 1.']],
     ['train --clusters above the training images', () => [['train', ...quick, '--model', 'clustering-aae', '--clusters', '201', '--out', join(root, 'many-clusters')], '--clusters 201: more clusters than the 200 training images; use --clusters 200 or fewer.']],
+    [
+      'train --batch-size above the training images',
+      () => [['train', '--size', 'tiny', '--train-size', '200', '--batch-size', '201', '--out', join(root, 'big-batch')], '--batch-size 201: larger than the 200 training images; use --batch-size 200 or fewer.'],
+    ],
+    [
+      'train semi-supervised-aae --labels below the batch size',
+      () => [
+        ['train', '--model', 'semi-supervised-aae', '--size', 'tiny', '--train-size', '200', '--batch-size', '100', '--labels', '50', '--out', join(root, 'few-labels')],
+        "--labels 50: the semi-supervised-aae's labelled phase draws batches of --batch-size 100 labelled images; give --labels 100 or more, or a smaller --batch-size.",
+      ],
+    ],
     ['train --latent past the adapter', () => [['train', ...quick, '--latent', '100000000', '--out', join(root, 'huge-latent')], /^webgpu-aae: train: Linear\(32 -> 100000000\): its \[32, 100000000\] weight needs 12207\.0 MiB, over this adapter's largest storage binding/]],
   ];
   for (const [name, commandLine] of cases) {
@@ -306,7 +317,7 @@ describe('command lines that cannot work exit 2 before any work', () => {
   });
 
   it('leaves nothing behind: no run folder, no picture', async () => {
-    for (const path of ['one-cluster', 'many-clusters', 'never.png']) await expect(readFile(join(root, path))).rejects.toThrow(/ENOENT/);
+    for (const path of ['one-cluster', 'many-clusters', 'big-batch', 'few-labels', 'never.png']) await expect(readFile(join(root, path))).rejects.toThrow(/ENOENT/);
     expect(await readFile(plainFile, 'utf8')).toBe('not a folder');
   });
 });

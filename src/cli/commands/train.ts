@@ -3,7 +3,7 @@ import { CheckpointError } from '../../training/model-checkpoint.js';
 import { CHECKPOINT_FILE, CURVES_FILE, train, TrainingDiverged, TrainingInputError } from '../../training/trainer.js';
 import { TRAIN_HELP } from '../help.js';
 import { parseOptions } from '../options.js';
-import { checkClusterCount } from '../count-bounds.js';
+import { checkClusterCount, checkRunAgainstData } from '../count-bounds.js';
 import { checkOutputFolder } from '../output-paths.js';
 import { formatEpoch, ProgressReporter } from '../progress.js';
 import { resumedRun } from '../resume.js';
@@ -24,10 +24,11 @@ export async function trainCommand(args: string[]): Promise<number> {
   const request = withDefaults(given);
   const start = request.resume ? await resumedRun(request.out, given) : newRunOf(request);
   await checkOutputFolder('out', request.out);
+  if ('config' in start) checkRunAgainstData(start.config, start.settings, start.settings.trainSize ?? MNIST_TRAINING_IMAGES - start.settings.validation);
   const engine = await createEngine({ verbose: request.verbose });
   const progress = new ProgressReporter();
   try {
-    if ('config' in start) checkClusterCount(engine, start.config, start.settings.trainSize ?? MNIST_TRAINING_IMAGES - start.settings.validation);
+    if ('config' in start) checkClusterCount(engine, start.config);
     const { out } = request;
     const metrics = await train(engine, {
       ...start,
