@@ -123,10 +123,13 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsContents {
   const metadata: Record<string, string> = {};
   const entries: { name: string; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, value] of Object.entries(header as Record<string, unknown>)) {
+    // A plain object would take this name as its prototype and drop the entry without a word.
+    if (name === '__proto__') fail(`a tensor is named '__proto__', which cannot be read here; rename it.`);
     if (name === METADATA_KEY) {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`'${METADATA_KEY}' must be an object of strings, not ${JSON.stringify(value)}.`);
       for (const [key, text] of Object.entries(value as Record<string, unknown>)) {
         if (typeof text !== 'string') fail(`'${METADATA_KEY}' must map strings to strings, but '${key}' is ${JSON.stringify(text)}.`);
+        if (key === '__proto__') fail(`'${METADATA_KEY}' has a key '__proto__', which cannot be read here; rename it.`);
         metadata[key] = text as string;
       }
       continue;

@@ -3,7 +3,7 @@ import type { Engine } from '../device/engine.js';
 import { uploadImages } from '../data/gpu-images.js';
 import { loadMnist } from '../data/mnist.js';
 import type { GenerativeModel } from '../models/model.js';
-import { CheckpointError, loadModelCheckpoint } from '../training/model-checkpoint.js';
+import { CheckpointError, readModelCheckpoint, restoreModel, type DecodedCheckpoint } from '../training/model-checkpoint.js';
 import { CHECKPOINT_FILE } from '../training/trainer.js';
 import { UsageError } from './usage-error.js';
 
@@ -18,10 +18,22 @@ export async function requireCheckpoint(command: string, path: string | undefine
   return path;
 }
 
-/** A checkpoint that cannot be read or does not fit its model is the caller's input problem: a usage error. */
-export async function loadCheckpointForCli(engine: Engine, path: string) {
+/**
+ * The checkpoint read and checked on the CPU, before the engine starts: one that cannot be read, or
+ * whose metadata or tensors cannot be used, is the caller's input problem, a usage error.
+ */
+export async function readCheckpointForCli(path: string): Promise<DecodedCheckpoint> {
+  return asUsageError(() => readModelCheckpoint(path));
+}
+
+/** The checkpoint's model on the GPU; tensors that do not fit the model its config describes are a usage error. */
+export async function restoreForCli(engine: Engine, checkpoint: DecodedCheckpoint): Promise<GenerativeModel> {
+  return asUsageError(async () => restoreModel(engine, checkpoint));
+}
+
+async function asUsageError<T>(work: () => Promise<T>): Promise<T> {
   try {
-    return await loadModelCheckpoint(engine, path);
+    return await work();
   } catch (error) {
     if (error instanceof CheckpointError) throw new UsageError(error.message);
     throw error;

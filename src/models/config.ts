@@ -53,6 +53,7 @@ function validateConfig(config: ModelConfig): void {
   if (!MODEL_KINDS.includes(config.model)) problem(`unknown model '${config.model}'; choose one of ${MODEL_KINDS.join(', ')}.`);
   if (!POSTERIORS.includes(config.posterior)) problem(`unknown posterior '${config.posterior}'; choose one of ${POSTERIORS.join(', ')}.`);
   if (!PRIORS.includes(config.prior)) problem(`unknown prior '${config.prior}'; choose one of ${PRIORS.join(', ')}.`);
+  if (isCategorical(config.model) && config.clusters < 2) problem(`the ${config.model} needs at least 2 clusters of y, got ${config.clusters}.`);
   if (usesLabelledPhase(config.model) && config.clusters !== config.classes) {
     problem(`the ${config.model}'s y has one category per class: clusters must be ${config.classes}, got ${config.clusters}.`);
   }
@@ -62,6 +63,10 @@ function validateConfig(config: ModelConfig): void {
   if (!Array.isArray(config.hidden) || config.hidden.length === 0 || config.hidden.some((width) => !Number.isInteger(width) || width < 1)) {
     problem(`hidden must be a non-empty list of positive widths, got ${JSON.stringify(config.hidden)}.`);
   }
+  for (const key of ['conditional', 'gating'] as const) {
+    if (typeof config[key] !== 'boolean') problem(`${key} must be true or false, got ${JSON.stringify(config[key])}.`);
+  }
+  if (!Number.isSafeInteger(config.seed) || config.seed < 0) problem(`seed must be a whole number from 0 to 2^53 - 1, got ${JSON.stringify(config.seed)}.`);
   if (config.prior !== 'gaussian' && config.latent !== 2) problem(`the ${config.prior} prior is 2-D: use latent 2 (got ${config.latent}).`);
   if (config.conditional && config.prior === 'gaussian') problem('label-conditioned regularization needs a prior with components: mog10 or swissroll.');
   if (config.gating && config.model !== 'vae-gan') problem(`update gating is for the vae-gan, not ${config.model}.`);

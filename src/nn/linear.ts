@@ -41,6 +41,15 @@ export class Linear extends Module {
     const scheme = options.init ?? (this.activation === 'relu' || this.activation === 'leakyRelu' ? 'he' : 'xavier');
     const gain = options.initGain ?? 1;
     if (!(gain > 0 && Number.isFinite(gain))) throw new Error(`Linear: initGain must be a positive number, got ${String(gain)}.`);
+    // Checked before the weights are made on the CPU: a layer no binding can hold would otherwise take
+    // gigabytes of memory (or fail with a RangeError) before the engine refused it.
+    const limit = engine.limits.maxStorageBufferBindingSize;
+    if (4 * inFeatures * outFeatures > limit) {
+      const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+      throw new Error(
+        `Linear(${inFeatures} -> ${outFeatures}): its [${inFeatures}, ${outFeatures}] weight needs ${mib(4 * inFeatures * outFeatures)} MiB, over this adapter's largest storage binding of ${mib(limit)} MiB; use narrower layers.`,
+      );
+    }
     const weights = initWeights(scheme, inFeatures, outFeatures, options.seed ?? 0);
     if (gain !== 1) weights.forEach((value, i) => (weights[i] = gain * value));
     this.weight = this.addParameter('weight', parameter(engine, weights, [inFeatures, outFeatures]));

@@ -7,6 +7,9 @@ import { createModel } from '../models/create-model.js';
 import type { GenerativeModel } from '../models/model.js';
 import type { RandomState } from '../random/philox.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { metadataObject, metadataOptimizerSteps, metadataRandom, metadataSplit, metadataWholeNumber } from './checkpoint-metadata.js';
+import { CheckpointProblem } from './checkpoint-problem.js';
+import { checkConfigAgainstTensors, checkFinite } from './checkpoint-tensors.js';
 import { RUN_DEFAULTS, type RunSettings } from './run-settings.js';
 
 /** Written into every checkpoint's metadata, so a file says what it holds. */
@@ -87,9 +90,10 @@ export interface DecodedCheckpoint {
 }
 
 /**
- * Reads a checkpoint once, checking its format and config. Files of older layouts still read: settings
- * added since take their defaults, and the batch size may sit inside the stored config, where it was before
- * it became a run setting.
+ * Reads a checkpoint once and checks all of it on the CPU, before any model is built: its format, every
+ * metadata value, that every tensor is finite, and the config's sizes against the tensors' shapes. Files
+ * of older layouts still read: settings added since take their defaults, and the batch size may sit
+ * inside the stored config, where it was before it became a run setting.
  */
 export async function readModelCheckpoint(path: string): Promise<DecodedCheckpoint> {
   let contents: Awaited<ReturnType<typeof loadCheckpoint>>;
@@ -100,50 +104,78 @@ export async function readModelCheckpoint(path: string): Promise<DecodedCheckpoi
   }
   const { tensors, metadata } = contents;
   if (metadata.format !== CHECKPOINT_FORMAT) {
-    throw new CheckpointError(`${path} is not a webgpu-aae checkpoint (format '${metadata.format ?? 'missing'}', expected '${CHECKPOINT_FORMAT}').`);
+    throw new CheckpointError(`${path} is not a webgpu-aae checkpoint (format '${(metadata.format ?? 'missing').slice(0, 60)}', expected '${CHECKPOINT_FORMAT}').`);
   }
-  const stored = parseJson<Partial<ModelConfig> & { batchSize?: number }>(path, 'config', metadata.config);
+  try {
+    return { path, ...decodeContents(tensors, metadata) };
+  } catch (error) {
+    if (error instanceof CheckpointProblem) throw new CheckpointError(`${path}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+function decodeContents(tensors: TensorRecord, metadata: Record<string, string>): Omit<DecodedCheckpoint, 'path'> {
+  const stored = metadataObject(metadata, 'config') as Partial<ModelConfig> & { batchSize?: number };
   let config: ModelConfig;
   try {
     config = defaultConfig(stored);
   } catch (error) {
-    throw new CheckpointError(`${path}: ${(error as Error).message}`, { cause: error });
+    throw new CheckpointProblem(`its ${(error as Error).message}`, { cause: error });
   }
-  const split = metadata.split === undefined ? {} : parseJson<Omit<RunSettings, 'batchSize'>>(path, 'split', metadata.split);
-  const batchSize = metadata.batchSize === undefined ? (stored.batchSize ?? RUN_DEFAULTS.batchSize) : wholeNumber(path, 'batchSize', metadata.batchSize);
+  checkFinite(tensors);
+  checkConfigAgainstTensors(config, tensors);
+  // Older layouts kept the batch size inside the config.
+  const batchSize = metadataWholeNumber(metadata, 'batchSize', 1, stored.batchSize ?? RUN_DEFAULTS.batchSize);
   return {
-    path,
     config,
-    settings: { ...RUN_DEFAULTS, ...split, batchSize },
-    position: { epoch: wholeNumber(path, 'epoch', metadata.epoch), steps: wholeNumber(path, 'steps', metadata.steps) },
+    settings: { ...RUN_DEFAULTS, ...metadataSplit(metadata), batchSize },
+    position: { epoch: metadataWholeNumber(metadata, 'epoch', 0, 0), steps: metadataWholeNumber(metadata, 'steps', 0, 0) },
     tensors,
-    optimizerSteps: parseJson(path, 'optimizerSteps', metadata.optimizerSteps),
-    random: parseJson(path, 'random', metadata.random),
+    optimizerSteps: metadataOptimizerSteps(metadata),
+    random: metadataRandom(metadata),
   };
 }
 
 /** The checkpoint's model on the GPU, with its optimizers and random stream where they were. */
 export function restoreModel(engine: Engine, checkpoint: DecodedCheckpoint): GenerativeModel {
   const { path, config, tensors } = checkpoint;
-  const model = createModel(engine, config);
-  const networkTensors: TensorRecord = {};
-  for (const [name, tensor] of Object.entries(tensors)) {
-    if (name.startsWith('model.')) networkTensors[name.slice('model.'.length)] = tensor;
-  }
+  let model: GenerativeModel | undefined;
   try {
-    loadModules(model.modules(), networkTensors);
-    for (const [optimizerName, optimizer] of Object.entries(model.optimizers())) {
-      const prefix = `optimizer.${optimizerName}.`;
-      const saved: Record<string, Float32Array> = {};
-      for (const [name, tensor] of Object.entries(tensors)) if (name.startsWith(prefix)) saved[name.slice(prefix.length)] = tensor.data;
-      optimizer.loadState({ tensors: saved, steps: checkpoint.optimizerSteps[optimizerName] ?? 0 });
+    model = createModel(engine, config);
+    const networkTensors: TensorRecord = {};
+    for (const [name, tensor] of Object.entries(tensors)) {
+      if (name.startsWith('model.')) networkTensors[name.slice('model.'.length)] = tensor;
     }
+    loadModules(model.modules(), networkTensors);
+    loadOptimizers(model, checkpoint);
     model.random.restore(checkpoint.random);
   } catch (error) {
-    model.dispose();
+    model?.dispose();
     throw new CheckpointError(`${path} does not fit the ${config.model} it describes: ${(error as Error).message}`, { cause: error });
   }
   return model;
+}
+
+/** Each optimizer's moments (`optimizer.<name>.<tensor>`) and step count; any other optimizer tensor is a mistake, named. */
+function loadOptimizers(model: GenerativeModel, { tensors, optimizerSteps }: DecodedCheckpoint): void {
+  const optimizers = Object.entries(model.optimizers());
+  const claimed = new Set<string>();
+  for (const [optimizerName, optimizer] of optimizers) {
+    const prefix = `optimizer.${optimizerName}.`;
+    const saved: Record<string, Float32Array> = {};
+    for (const name of Object.keys(optimizer.state().tensors)) {
+      const tensor = tensors[prefix + name];
+      if (!tensor) throw new Error(`it has no '${prefix}${name}' (the ${optimizerName} optimizer's state).`);
+      saved[name] = tensor.data;
+      claimed.add(prefix + name);
+    }
+    if (optimizerSteps[optimizerName] === undefined) throw new Error(`its metadata 'optimizerSteps' has no step count for the ${optimizerName} optimizer.`);
+    optimizer.loadState({ tensors: saved, steps: optimizerSteps[optimizerName] });
+  }
+  const unclaimed = Object.keys(tensors).filter((name) => !name.startsWith('model.') && !claimed.has(name));
+  if (unclaimed.length > 0) {
+    throw new Error(`it has tensors that belong to no network or optimizer of this model: ${unclaimed.slice(0, 3).map((name) => `'${name}'`).join(', ')}${unclaimed.length > 3 ? ` and ${unclaimed.length - 3} more` : ''}.`);
+  }
 }
 
 export interface LoadedModel {
@@ -156,19 +188,4 @@ export interface LoadedModel {
 export async function loadModelCheckpoint(engine: Engine, path: string): Promise<LoadedModel> {
   const checkpoint = await readModelCheckpoint(path);
   return { model: restoreModel(engine, checkpoint), position: checkpoint.position, settings: checkpoint.settings };
-}
-
-function wholeNumber(path: string, key: string, text: string | undefined): number {
-  const value = Number(text ?? 0);
-  if (!Number.isSafeInteger(value) || value < 0) throw new CheckpointError(`${path}: the checkpoint's metadata '${key}' is ${JSON.stringify(text)}, not a whole number.`);
-  return value;
-}
-
-function parseJson<T>(path: string, key: string, text: string | undefined): T {
-  if (text === undefined) throw new CheckpointError(`${path}: the checkpoint's metadata has no '${key}'.`);
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new CheckpointError(`${path}: the checkpoint's metadata '${key}' is not valid JSON.`);
-  }
 }

@@ -112,7 +112,11 @@ export async function readRunCheckpoint(out: string): Promise<DecodedCheckpoint>
 
 /** The model a run trains and how: fresh, or as its checkpoint left it (its own config and settings win). */
 function startRun(engine: Engine, options: NewRun | ResumedRun) {
-  if (!('resumeFrom' in options)) return { model: createModel(engine, options.config), settings: options.settings, position: { epoch: 0, steps: 0 }, resumed: null };
+  if (!('resumeFrom' in options)) {
+    // The config was checked, but its sizes may still be more than the adapter holds (a layer past its largest binding).
+    const model = checkedInput(() => createModel(engine, options.config));
+    return { model, settings: options.settings, position: { epoch: 0, steps: 0 }, resumed: null };
+  }
   const checkpoint = options.resumeFrom;
   return { model: restoreModel(engine, checkpoint), settings: checkpoint.settings, position: checkpoint.position, resumed: checkpoint };
 }

@@ -119,6 +119,9 @@ describe('safetensors', () => {
     expectInvalid(invalidUtf8, /bad header JSON/);
     expectInvalid(handMade({ __metadata__: { epoch: 3 } }), /'__metadata__' must map strings to strings, but 'epoch' is 3/);
     expectInvalid(handMade({ a: 5 }), /tensor 'a' must be an object with dtype, shape and data_offsets/);
+    // JSON.parse keeps '__proto__' as a key; a plain object of tensors would swallow it.
+    expectInvalid(handMade(`{"a": ${JSON.stringify(f32([1], 0, 4))}, "__proto__": ${JSON.stringify(f32([1], 4, 8))}}`, new Uint8Array(8)), /a tensor is named '__proto__', which cannot be read here; rename it/);
+    expectInvalid(handMade('{"__metadata__": {"__proto__": "x"}}'), /'__metadata__' has a key '__proto__', which cannot be read here/);
     expectInvalid(handMade({ a: { ...f32([3], 0, 12), dtype: 'F16' } }, data12), /tensor 'a' has dtype F16; only F32 is supported/);
     expectInvalid(handMade({ a: { ...f32([3], 0, 12), dtype: 'float32' } }, data12), /tensor 'a' has unknown dtype "float32"/);
     expectInvalid(handMade({ a: { ...f32([3], 0, 12), shape: [3.5] } }, data12), /shape \[3\.5\]; it must be a list of non-negative integers/);

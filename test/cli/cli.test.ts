@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeSafetensors, encodeSafetensors } from '../../src/checkpoint/safetensors.js';
 import { syntheticImages } from '../../src/data/toy2d.js';
@@ -13,63 +11,34 @@ import { RUN_DEFAULTS } from '../../src/training/run-settings.js';
 import { createModel } from '../../src/models/create-model.js';
 import { saveModelCheckpoint } from '../../src/training/model-checkpoint.js';
 import { CHECKPOINT_FILE, train } from '../../src/training/trainer.js';
+import { bundleCli, EXIT_USAGE, type CliProcess } from '../helpers/cli-process.js';
 import { useEngine } from '../helpers/engine.js';
 
 /**
- * The command-line tool, run as users run it: bundled once (inside the project, so that its
- * `import 'webgpu'` resolves to node_modules), then started in its own process per case. Nothing here
- * trains on MNIST; the checkpoints are tiny ones made through the library on synthetic 8x8 images.
+ * The command-line tool, run as users run it, in its own process per case (test/helpers/cli-process.ts).
+ * The refusals here need no MNIST training; their checkpoints are tiny ones made through the library on
+ * synthetic 8x8 images.
  */
 
 const gpu = useEngine();
-const bundle = join(process.cwd(), 'node_modules', '.cache', 'webgpu-aae-test', 'cli.mjs');
-const EXIT_USAGE = 2;
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bundle, ...args], { cwd: root, timeout: 60_000, encoding: 'utf8' }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** Exits with a usage error, saying `message` on stderr, with no stack trace. */
-async function expectUsageError(args: string[], message: RegExp | string): Promise<Result> {
-  const result = await cli(...args);
-  expect(result.code, `webgpu-aae ${args.join(' ')}: ${result.stderr}`).toBe(EXIT_USAGE);
-  if (typeof message === 'string') expect(result.stderr).toContain(message);
-  else expect(result.stderr).toMatch(message);
-  expect(result.stderr).toMatch(/^webgpu-aae: /m);
-  expect(result.stderr).not.toMatch(/\n\s+at /);
-  return result;
-}
+let cli: CliProcess['run'];
+let expectUsageError: CliProcess['expectUsageError'];
+let tool: CliProcess;
 
 let root: string;
 /** A run folder trained for one epoch on synthetic images: an aae with 2-D codes and 64-pixel images. */
 let runFolder: string;
 let checkpoint: string;
 let checkpointBytes: Buffer;
+/** An untrained aae of MNIST's size (784 pixels, one hidden layer of 16): for the commands that need MNIST to fit. */
+let mnistCheckpoint: string;
+/** A plain file, for output paths that run into one. */
+let plainFile: string;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'webgpu-aae-cli-'));
-  await build({
-    entryPoints: ['src/cli/main.ts'],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'es2022',
-    packages: 'external',
-    loader: { '.wgsl': 'text' },
-    outfile: bundle,
-    logLevel: 'silent',
-  });
+  tool = await bundleCli(root);
+  ({ run: cli, expectUsageError } = tool);
   runFolder = join(root, 'synthetic-aae');
   await train(gpu.engine, {
     config: defaultConfig({ model: 'aae', hidden: [32, 32], pixels: 64, latent: 2 }),
@@ -80,10 +49,17 @@ beforeAll(async () => {
   });
   checkpoint = join(runFolder, CHECKPOINT_FILE);
   checkpointBytes = await readFile(checkpoint);
+  mnistCheckpoint = join(root, 'mnist-aae.safetensors');
+  const mnistModel = createModel(gpu.engine, defaultConfig({ model: 'aae', hidden: [16], latent: 2 }));
+  await saveModelCheckpoint(mnistCheckpoint, mnistModel, { epoch: 0, steps: 0 }, RUN_DEFAULTS);
+  mnistModel.dispose();
+  plainFile = join(root, 'plain-file');
+  await writeFile(plainFile, 'not a folder');
 });
 
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
+  await tool?.dispose();
 });
 
 describe('help', () => {
@@ -253,6 +229,18 @@ describe('train --resume', () => {
     await writeFile(path, withConfig(checkpointBytes, { latent: 3 }));
     await expectUsageError(['train', '--resume', '--out', folder], `train --resume: ${path} does not fit the aae it describes:`);
   });
+
+  it('refuses a checkpoint holding a NaN, before any work, and leaves it as it was', async () => {
+    const folder = join(root, 'nan-run');
+    await mkdir(folder);
+    const path = join(folder, CHECKPOINT_FILE);
+    const { tensors, metadata } = decodeSafetensors(checkpointBytes);
+    tensors['optimizer.discriminator.0.firstMoment'].data[1] = NaN;
+    const bytes = encodeSafetensors(tensors, metadata);
+    await writeFile(path, bytes);
+    await expectUsageError(['train', '--resume', '--out', folder, '--epochs', '2'], `--resume: ${path}: tensor 'optimizer.discriminator.0.firstMoment' holds NaN at value 1 of`);
+    expect(Buffer.compare(await readFile(path), bytes)).toBe(0);
+  });
 });
 
 describe('train', () => {
@@ -281,5 +269,55 @@ describe('sample', () => {
     // 20 images of 8x8 at scale 2, in 5 columns and 4 rows, 2 pixels apart.
     expect([picture.width, picture.height, picture.channels]).toEqual([2 + 5 * 18, 2 + 4 * 18, 3]);
     expect(new Set(picture.pixels).size).toBeGreaterThan(10);
+  });
+});
+
+describe('command lines that cannot work exit 2 before any work', () => {
+  const quick = ['--size', 'tiny', '--train-size', '200', '--batch-size', '100', '--eval-size', '100', '--epochs', '1'];
+  // [the command line, what its one line must say]; built inside the tests, where the paths are known.
+  const cases: [string, () => [string[], string | RegExp]][] = [
+    ['train --out under a file', () => [['train', ...quick, '--out', join(plainFile, 'run')], `--out ${join(plainFile, 'run')}: ${plainFile} is a file, so no folder can be made under it`]],
+    ['train --out a file', () => [['train', ...quick, '--out', plainFile], `--out ${plainFile}: it is a file, not a folder`]],
+    ['sample --out under a file', () => [['sample', '--checkpoint', checkpoint, '--out', join(plainFile, 's.png')], `--out ${join(plainFile, 's.png')}: ${plainFile} is a file, not a folder`]],
+    ['sample --out a folder', () => [['sample', '--checkpoint', checkpoint, '--out', root], `--out ${root}: it is a folder; give a file's path inside it, such as ${root}/samples.png.`]],
+    ['sample --n past the adapter', () => [['sample', '--checkpoint', checkpoint, '--n', '100000000', '--out', join(root, 'never.png')], /--n 100000000: this adapter decodes at most \d+ images of this aae at once .*; ask for fewer\.$/]],
+    ['eval --samples past the adapter', () => [['eval', '--checkpoint', mnistCheckpoint, '--metric', 'parzen', '--samples', '100000000', '--eval-size', '10'], /--samples 100000000: this adapter decodes at most \d+ images/]],
+    ['gmm --k above the codes', () => [['gmm', '--checkpoint', mnistCheckpoint, '--k', '100000'], '--k 100000: more components than the 10000 codes to fit (one per test image, --eval-size); use --k 10000 or fewer.']],
+    ['gmm --k above a smaller --eval-size', () => [['gmm', '--checkpoint', mnistCheckpoint, '--k', '11', '--eval-size', '10'], '--k 11: more components than the 10 codes to fit']],
+    ['train clustering-aae --clusters 1', () => [['train', ...quick, '--model', 'clustering-aae', '--clusters', '1', '--out', join(root, 'one-cluster')], 'train: model config: the clustering-aae needs at least 2 clusters of y, got 1.']],
+    ['train --clusters above the training images', () => [['train', ...quick, '--model', 'clustering-aae', '--clusters', '201', '--out', join(root, 'many-clusters')], '--clusters 201: more clusters than the 200 training images; use --clusters 200 or fewer.']],
+    [
+      'train --batch-size above the training images',
+      () => [['train', '--size', 'tiny', '--train-size', '200', '--batch-size', '201', '--out', join(root, 'big-batch')], '--batch-size 201: larger than the 200 training images; use --batch-size 200 or fewer.'],
+    ],
+    [
+      'train semi-supervised-aae --labels below the batch size',
+      () => [
+        ['train', '--model', 'semi-supervised-aae', '--size', 'tiny', '--train-size', '200', '--batch-size', '100', '--labels', '50', '--out', join(root, 'few-labels')],
+        "--labels 50: the semi-supervised-aae's labelled phase draws batches of --batch-size 100 labelled images; give --labels 100 or more, or a smaller --batch-size.",
+      ],
+    ],
+    ['train --latent past the adapter', () => [['train', ...quick, '--latent', '100000000', '--out', join(root, 'huge-latent')], /^webgpu-aae: train: Linear\(32 -> 100000000\): its \[32, 100000000\] weight needs 12207\.0 MiB, over this adapter's largest storage binding/]],
+  ];
+  for (const [name, commandLine] of cases) {
+    it(name, async () => {
+      await expectUsageError(...commandLine());
+    });
+  }
+
+  it('gmm --k past what one binding holds of the codes\' responsibilities', async () => {
+    const codes = 10_000;
+    const largest = Math.floor(gpu.engine.limits.maxStorageBufferBindingSize / (4 * codes));
+    // An adapter whose binding holds [10000, 10000] has nothing to refuse below the codes' own bound (tested above).
+    if (largest >= codes) return;
+    await expectUsageError(
+      ['gmm', '--checkpoint', mnistCheckpoint, '--k', String(largest + 1)],
+      `--k ${largest + 1}: the responsibilities of ${codes} codes to ${largest + 1} components take`,
+    );
+  });
+
+  it('leaves nothing behind: no run folder, no picture', async () => {
+    for (const path of ['one-cluster', 'many-clusters', 'big-batch', 'few-labels', 'never.png']) await expect(readFile(join(root, path))).rejects.toThrow(/ENOENT/);
+    expect(await readFile(plainFile, 'utf8')).toBe('not a folder');
   });
 });

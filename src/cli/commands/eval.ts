@@ -3,7 +3,8 @@ import { uploadImages } from '../../data/gpu-images.js';
 import { usesLabelledPhase } from '../../models/architecture.js';
 import { CategoricalAae } from '../../models/categorical-aae.js';
 import { categoryLogitsOfImages, classificationError, classifyImages, clusterError, reconstructionBce } from '../../training/evaluate.js';
-import { loadCheckpointForCli, mnistTestImages, requireCheckpoint } from '../checkpoint-input.js';
+import { readCheckpointForCli, restoreForCli, mnistTestImages, requireCheckpoint } from '../checkpoint-input.js';
+import { checkDecodeCount } from '../count-bounds.js';
 import { parzenEvaluation } from '../evaluation-commands.js';
 import { EVAL_HELP } from '../help.js';
 import { oneOf, parseOptions, wholeNumber } from '../options.js';
@@ -28,9 +29,11 @@ export async function evalCommand(args: string[]): Promise<number> {
   const seed = wholeNumber('seed', values.seed as string | undefined, 1, 0)!;
   const evaluationSize = wholeNumber('eval-size', values['eval-size'] as string | undefined);
   const checkpoint = await requireCheckpoint('eval', values.checkpoint as string | undefined);
+  const decoded = await readCheckpointForCli(checkpoint);
   const engine = await createEngine({ verbose: Boolean(values.verbose) });
   try {
-    const { model, position } = await loadCheckpointForCli(engine, checkpoint);
+    const model = await restoreForCli(engine, decoded);
+    const position = decoded.position;
     if (!model.supportsEncoding && metric !== 'parzen') throw new UsageError(`eval --metric ${metric}: the ${model.config.model} has no encoder, so it cannot reconstruct.`);
     const fits = metric === 'reconstruction' || metric === 'parzen' || (metric === 'test-error' ? usesLabelledPhase(model.config.model) : model.config.model === 'clustering-aae');
     if (!fits) {
@@ -40,6 +43,7 @@ export async function evalCommand(args: string[]): Promise<number> {
     const { mnist, images, count } = await mnistTestImages(engine, model, checkpoint, 'eval', evaluationSize);
     const result: Record<string, unknown> = { checkpoint, model: model.config.model, epoch: position.epoch, metric, images: count };
     if (metric === 'parzen') {
+      checkDecodeCount(engine, model.config, 'samples', sampleCount);
       Object.assign(result, await parzenEvaluation(engine, model, mnist, sampleCount, count, 10_000, seed));
     } else if (metric === 'reconstruction') {
       result.reconstructionBce = await reconstructionBce(model, images, mnist.test.labels, count);

@@ -3,8 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { saveCheckpoint } from '../../checkpoint/checkpoint.js';
 import type { TensorRecord } from '../../checkpoint/safetensors.js';
 import { TORCH_EXPORT_METADATA, toTorchLayout } from '../../checkpoint/torch-layout.js';
-import { CheckpointError, readModelCheckpoint } from '../../training/model-checkpoint.js';
-import { requireCheckpoint } from '../checkpoint-input.js';
+import { readCheckpointForCli, requireCheckpoint } from '../checkpoint-input.js';
 import { EXPORT_HELP } from '../help.js';
 import { oneOf, parseOptions } from '../options.js';
 import { UsageError } from '../usage-error.js';
@@ -36,13 +35,7 @@ export async function exportCommand(args: string[]): Promise<number> {
   const folder = await stat(dirname(resolve(out))).catch(() => null);
   if (!folder?.isDirectory()) throw new UsageError(`export: --out ${out}: the folder ${dirname(out)} does not exist; make it first.`);
 
-  let decoded: Awaited<ReturnType<typeof readModelCheckpoint>>;
-  try {
-    decoded = await readModelCheckpoint(checkpoint);
-  } catch (error) {
-    if (error instanceof CheckpointError) throw new UsageError(error.message);
-    throw error;
-  }
+  const decoded = await readCheckpointForCli(checkpoint);
   const networks: TensorRecord = {};
   for (const [name, tensor] of Object.entries(decoded.tensors)) {
     if (name.startsWith('model.')) networks[name.slice('model.'.length)] = tensor;

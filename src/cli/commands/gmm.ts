@@ -1,5 +1,6 @@
 import { createEngine } from '../../device/create-engine.js';
-import { loadCheckpointForCli, mnistTestImages, requireCheckpoint } from '../checkpoint-input.js';
+import { readCheckpointForCli, restoreForCli, mnistTestImages, requireCheckpoint } from '../checkpoint-input.js';
+import { checkComponentCount } from '../count-bounds.js';
 import { gmmOfCodes } from '../evaluation-commands.js';
 import { GMM_HELP } from '../help.js';
 import { oneOf, parseOptions, wholeNumber } from '../options.js';
@@ -24,11 +25,13 @@ export async function gmmCommand(args: string[]): Promise<number> {
   const evaluationSize = wholeNumber('eval-size', values['eval-size'] as string | undefined);
   const seed = wholeNumber('seed', values.seed as string | undefined, 1, 0)!;
   const checkpoint = await requireCheckpoint('gmm', values.checkpoint as string | undefined);
+  const decoded = await readCheckpointForCli(checkpoint);
   const engine = await createEngine({ verbose: Boolean(values.verbose) });
   try {
-    const { model } = await loadCheckpointForCli(engine, checkpoint);
+    const model = await restoreForCli(engine, decoded);
     if (!model.supportsEncoding) throw new UsageError(`gmm: the ${model.config.model} has no encoder, so it has no codes to fit.`);
-    const { images } = await mnistTestImages(engine, model, checkpoint, 'gmm', evaluationSize);
+    const { images, count } = await mnistTestImages(engine, model, checkpoint, 'gmm', evaluationSize);
+    checkComponentCount(engine, k, count);
     const result = await gmmOfCodes(engine, model, images, k, covariance, seed);
     images.tensor.dispose();
     console.log(JSON.stringify({ checkpoint, model: model.config.model, codes: 'test set', ...result }));

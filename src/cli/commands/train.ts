@@ -3,10 +3,15 @@ import { CheckpointError } from '../../training/model-checkpoint.js';
 import { CHECKPOINT_FILE, CURVES_FILE, train, TrainingDiverged, TrainingInputError } from '../../training/trainer.js';
 import { TRAIN_HELP } from '../help.js';
 import { parseOptions } from '../options.js';
+import { checkClusterCount, checkRunAgainstData } from '../count-bounds.js';
+import { checkOutputFolder } from '../output-paths.js';
 import { formatEpoch, ProgressReporter } from '../progress.js';
 import { resumedRun } from '../resume.js';
 import { givenOptions, newRunOf, TRAIN_PARSE_SPEC, withDefaults } from '../train-request.js';
 import { UsageError } from '../usage-error.js';
+
+/** MNIST's training set, before the validation images are held out of it. */
+const MNIST_TRAINING_IMAGES = 60_000;
 
 /** `webgpu-aae train`: its options are declared in train-options.ts. */
 export async function trainCommand(args: string[]): Promise<number> {
@@ -18,9 +23,12 @@ export async function trainCommand(args: string[]): Promise<number> {
   const given = givenOptions(values);
   const request = withDefaults(given);
   const start = request.resume ? await resumedRun(request.out, given) : newRunOf(request);
+  await checkOutputFolder('out', request.out);
+  if ('config' in start) checkRunAgainstData(start.config, start.settings, start.settings.trainSize ?? MNIST_TRAINING_IMAGES - start.settings.validation);
   const engine = await createEngine({ verbose: request.verbose });
   const progress = new ProgressReporter();
   try {
+    if ('config' in start) checkClusterCount(engine, start.config);
     const { out } = request;
     const metrics = await train(engine, {
       ...start,
