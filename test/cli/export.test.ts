@@ -1,8 +1,7 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModules, readModules } from '../../src/checkpoint/module-state.js';
 import { decodeSafetensors } from '../../src/checkpoint/safetensors.js';
@@ -13,6 +12,7 @@ import { createModel } from '../../src/models/create-model.js';
 import type { GenerativeModel } from '../../src/models/model.js';
 import { saveModelCheckpoint } from '../../src/training/model-checkpoint.js';
 import { RUN_DEFAULTS } from '../../src/training/run-settings.js';
+import { bundleCli, type CliProcess } from '../helpers/cli-process.js';
 import { useEngine } from '../helpers/engine.js';
 
 /**
@@ -23,7 +23,6 @@ import { useEngine } from '../helpers/engine.js';
 
 const gpu = useEngine();
 const root = resolve(import.meta.dirname, '..', '..');
-const bundle = join(root, 'node_modules', '.cache', 'webgpu-aae-test', 'cli-export.mjs');
 const reference = join(root, 'examples', 'pytorch', 'numpy_reference.py');
 const IMAGES = 100;
 
@@ -32,15 +31,9 @@ const python = [process.env.PYTHON, 'python3', '/usr/bin/python3'].find((candida
 if (!python && process.env.CI) throw new Error('export test: no Python 3 with NumPy; CI installs it with scripts/install-numpy.sh.');
 if (!python) console.warn('export parity test skipped: no Python 3 with NumPy (run scripts/install-numpy.sh, or set PYTHON).');
 
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(process.execPath, [bundle, ...args], { cwd: folder, timeout: 60_000, encoding: 'utf8' }, (error, stdout, stderr) => {
-      done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
-
 let folder: string;
+let tool: CliProcess;
+const cli = (...args: string[]) => tool.run(...args);
 
 /** The first `count` MNIST test images, scaled to [0, 1], as f32 [count, 784]. */
 async function testImages(count: number) {
@@ -58,10 +51,11 @@ async function checkpointOf(config: Partial<ModelConfig>, name: string): Promise
 
 beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), 'webgpu-aae-export-'));
-  await build({ entryPoints: [join(root, 'src', 'cli', 'main.ts')], bundle: true, platform: 'node', format: 'esm', target: 'es2022', packages: 'external', loader: { '.wgsl': 'text' }, outfile: bundle, logLevel: 'silent' });
+  tool = await bundleCli(folder);
 });
 
 afterAll(async () => {
+  await tool?.dispose();
   await rm(folder, { recursive: true, force: true });
 });
 
