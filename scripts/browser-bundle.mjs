@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const nodeBuiltinsThrow = {
+export const nodeBuiltinsThrow = {
   name: 'node-builtins-throw',
   setup(builder) {
     builder.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'node-only' }));

@@ -1,5 +1,5 @@
 // `npm run web`: builds the browser page into dist/web and serves it on http://127.0.0.1:8080/.
-//   node scripts/web.mjs [--port N] [--build-only]
+//   node scripts/web.mjs [--port N] [--build-only] [--bench]   (--bench: print the benchmark page's address)
 // The page (web/) imports the engine from the browser bundle (dist/web/webgpu-aae.js), so the page
 // also proves the bundle works. The browser test (test/web/browser.test.ts) uses buildWebPage/serveWebPage.
 import { build } from 'esbuild';
@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { buildBrowserBundle } from './browser-bundle.mjs';
+import { buildBrowserBundle, nodeBuiltinsThrow } from './browser-bundle.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -74,9 +74,28 @@ export async function buildWebPage(outDir = join(root, 'dist', 'web')) {
       },
     ],
   });
-  for (const name of ['index.html', 'style.css']) copyFileSync(join(root, 'web', name), join(outDir, name));
+  // The benchmark page (bench.html): the suite itself, bundled with its peers; tfjs and jax-js are loaded
+  // as chunks of their own when Start is pressed, so the page is ready to measure at once.
+  const benchPage = await build({
+    entryPoints: { 'bench-app': join(root, 'web', 'bench-page.ts') },
+    outdir: outDir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    chunkNames: 'chunks/[name]-[hash]',
+    loader: { '.wgsl': 'text' },
+    external: ['webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm'],
+    plugins: [nodeBuiltinsThrow],
+    minify: true,
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const benchBytes = Object.entries(benchPage.metafile.outputs).find(([file]) => file.endsWith('bench-app.js'))?.[1].bytes ?? 0;
+  for (const name of ['index.html', 'bench.html', 'style.css']) copyFileSync(join(root, 'web', name), join(outDir, name));
   writeMnistSubset(join(outDir, 'data'));
-  return { outDir, bundle };
+  return { outDir, bundle, benchBundleBytes: benchBytes };
 }
 
 const CONTENT_TYPES = {
@@ -148,10 +167,13 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     console.error(`web: --port must be a whole number from 0 to 65535, got '${args[portAt + 1]}'.`);
     process.exit(2);
   }
-  const { outDir, bundle } = await buildWebPage();
-  console.log(`web: built ${outDir} (engine bundle ${(bundle.bytes / 1024).toFixed(0)} KiB, ${(bundle.gzipBytes / 1024).toFixed(0)} KiB gzipped)`);
+  const { outDir, bundle, benchBundleBytes } = await buildWebPage();
+  console.log(
+    `web: built ${outDir} (engine bundle ${(bundle.bytes / 1024).toFixed(0)} KiB, ${(bundle.gzipBytes / 1024).toFixed(0)} KiB gzipped; ` +
+      `benchmark page ${(benchBundleBytes / 1024).toFixed(0)} KiB before its peers' chunks)`,
+  );
   if (!args.includes('--build-only')) {
     const { url } = await serveWebPage({ port });
-    console.log(`web: serving the page at ${url}  (Ctrl-C stops)`);
+    console.log(args.includes('--bench') ? `web: serving the benchmark page at ${url}bench.html  (Ctrl-C stops)` : `web: serving the page at ${url}  (Ctrl-C stops)`);
   }
 }

@@ -11,33 +11,10 @@ import { encodePng, type PngFilter } from '../../src/image/png.js';
 import { seededUniform } from '../../src/random/seeded.js';
 import { buildWebPage, serveWebPage } from '../../scripts/web.mjs';
 import { useEngine } from '../helpers/engine.js';
+import { CHROMIUM, CHROMIUM_FLAGS, haveChromium, requireChromium } from '../helpers/chromium.js';
 
-/**
- * The browser page in a real headless Chromium (Debian's, never a downloaded one) with WebGPU on its
- * software adapter (SwiftShader, about a quarter of lavapipe's speed: the model is the tiny one).
- * `npm test` installs Chromium on Debian as root (scripts/install-chromium.sh); elsewhere point
- * CHROMIUM_PATH at a Chromium or Chrome binary. CI must run it: there a missing browser is a failure.
- */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI) throw new Error(`browser test: no Chromium at ${CHROMIUM}; CI installs it with scripts/install-chromium.sh.`);
-if (!haveChromium) console.warn(`browser test skipped: no Chromium at ${CHROMIUM} (install Debian's chromium, or set CHROMIUM_PATH).`);
-
-/** The flags measured to give headless Chromium a working WebGPU adapter on a machine without a GPU. */
-const CHROMIUM_FLAGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu-sandbox',
-  '--disable-dev-shm-usage',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--enable-unsafe-webgpu',
-  '--enable-features=Vulkan',
-  '--use-vulkan=native',
-  '--use-angle=vulkan',
-];
+/** The browser page in a real headless Chromium (test/helpers/chromium.ts), the model the tiny one. */
+requireChromium('browser test');
 
 const TRAINING_STEPS = 300;
 const SCREENSHOT = join('test-results', 'browser-page.png');
