@@ -25,6 +25,8 @@ export interface SuiteOptions {
   onWorkload?(): void;
   /** MNIST's training images for the training steps, where the caller has them (a browser). */
   trainImages?: LabelledImages;
+  /** Kernel workloads to run instead of the suite's own (tests). */
+  kernelWorkloads?: readonly Workload[];
 }
 
 export function timingPlans(scale: RunScale): { kernels: TimingPlan; aae: TimingPlan; agreementSteps: number } {
@@ -88,20 +90,35 @@ export async function runSuite(engine: Engine, peers: readonly Peer[], options: 
   for (const [group, runStep] of steps) {
     if (!only.includes(group)) continue;
     log(`${group}, hidden ${hidden.join('-')}:`);
-    await engine.sync();
-    engine.trimMemory();
-    const result = await runStep(engine, peers, { architecture: { hidden: [...hidden] }, seed, agreementSteps, plan: aae, log, trainImages: options.trainImages });
+    const name = `${group} (hidden ${hidden.join('-')}, batch 100)`;
+    const result = await orFailure(name, group, async () => {
+      await engine.sync();
+      engine.trimMemory();
+      return runStep(engine, peers, { architecture: { hidden: [...hidden] }, seed, agreementSteps, plan: aae, log, trainImages: options.trainImages });
+    });
     addRatios(result);
     workloads.push(result);
     options.onWorkload?.();
   }
-  const kernelWorkloads = [...matmulWorkloads(scale), ...bandwidthWorkloads(scale), ...fusedLinearWorkloads(scale)].filter((w) => only.includes(w.group));
+  const kernelWorkloads = (options.kernelWorkloads ?? [...matmulWorkloads(scale), ...bandwidthWorkloads(scale), ...fusedLinearWorkloads(scale)]).filter((w) => only.includes(w.group));
   for (const workload of kernelWorkloads) {
-    const result = await runKernelWorkload(workload, engine, peers, kernels);
+    const result = await orFailure(workload.name, workload.group, () => runKernelWorkload(workload, engine, peers, kernels), workload.unit);
     const summary = Object.entries(result.systems).map(([name, s]) => `${name} ${s.status === 'ok' ? `${s.medianMs!.toFixed(3)} ms${s.ratio ? ` (${s.ratio.toFixed(2)}x)` : ''}` : s.status}`);
     log(`${workload.name}: ${summary.join(', ')}`);
     workloads.push(result);
     options.onWorkload?.();
   }
   return workloads;
+}
+
+/**
+ * A workload that fails on our side (out of GPU memory on a small device, a lost device) is reported as an
+ * error with its reason, and the suite goes on with the next.
+ */
+async function orFailure(name: string, group: string, run: () => Promise<WorkloadResult>, unit?: string): Promise<WorkloadResult> {
+  try {
+    return await run();
+  } catch (error) {
+    return { name, group, ...(unit ? { unit } : {}), systems: { [OURS]: { status: 'error', reason: error instanceof Error ? error.message : String(error) } } };
+  }
 }

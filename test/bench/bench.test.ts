@@ -10,7 +10,10 @@ import { loadTfjsPeers, TFJS_NODE_UNAVAILABLE, type TfjsPeer } from '../../bench
 import { loadPeers } from '../../bench/peers/load-peers.js';
 import type { JaxPeer } from '../../bench/peers/jax.js';
 import { jaxAae } from '../../bench/workloads/aae/jax.js';
-import { compareResults } from '../../bench/workloads/workload.js';
+import { compareResults, repeatedOperation } from '../../bench/workloads/workload.js';
+import { runSuite } from '../../bench/suite.js';
+import { mulScalar } from '../../src/ops/arithmetic.js';
+import type { Tensor } from '../../src/tensor/tensor.js';
 import { compareLosses, trainSteps } from '../../bench/workloads/training-step/agreement.js';
 import { LOSS_NAMES } from '../../bench/workloads/aae/stepper.js';
 import { ourAae } from '../../bench/workloads/aae/ours.js';
@@ -194,6 +197,21 @@ describe('quick run', () => {
       expect(workload.agreement!['tfjs-cpu']!.agrees).toBe(true);
       expect(workload.agreement!['jax-wasm']!.agrees).toBe(true);
       expect(workload.systems['jax-wasm']!.status).toBe('ok');
+    }
+  });
+
+  it('reports a workload our engine cannot run (over the binding limit, as out of memory) and goes on with the next', async () => {
+    const engine = await createEngine();
+    try {
+      const limit = engine.limits.maxStorageBufferBindingSize!;
+      const common = { scale: 'quick' as const, group: 'elementwise', unit: 'GB/s' as const, ours: ([a]: Tensor[]) => mulScalar(a!, 2), theirs: () => { throw new Error('no peers here'); }, jax: () => { throw new Error('no peers here'); } };
+      const huge = repeatedOperation({ ...common, name: 'too big', amountPerOperation: limit * 2, inputShapes: [[limit / 4 + 1024]] });
+      const small = repeatedOperation({ ...common, name: 'small', amountPerOperation: 8 * 1024, inputShapes: [[1024]] });
+      const workloads = await runSuite(engine, [], { only: ['elementwise'], hidden: [16], seed: 1, scale: 'quick', log: () => {}, kernelWorkloads: [huge, small] }, []);
+      expect(workloads.map((w) => [w.name, w.systems['webgpu-aae']!.status])).toEqual([['too big', 'error'], ['small', 'ok']]);
+      expect(workloads[0]!.systems['webgpu-aae']!.reason).toMatch(/over this adapter's maxStorageBufferBindingSize/);
+    } finally {
+      engine.dispose();
     }
   });
 
