@@ -161,6 +161,16 @@ async function run(engine: Engine, mnist: Mnist): Promise<void> {
   }
 }
 
+/**
+ * ?adapter=compatibility: where the browser offers an adapter only at the compatibility level (Chromium on
+ * Mesa's lavapipe, see the README), the peers must ask for it too, or they would measure on another adapter
+ * (SwiftShader) than ours. They call navigator.gpu.requestAdapter themselves: it gets the level added.
+ */
+function askPeersForCompatibility(gpu: GPU): void {
+  const request = gpu.requestAdapter.bind(gpu);
+  gpu.requestAdapter = (options?: GPURequestAdapterOptions) => request({ ...options, featureLevel: 'compatibility' } as GPURequestAdapterOptions);
+}
+
 async function main(): Promise<void> {
   if (!('gpu' in navigator)) {
     page.error = 'no navigator.gpu';
@@ -173,8 +183,15 @@ async function main(): Promise<void> {
   let engine: Engine;
   let mnist: Mnist;
   try {
-    const featureLevel = new URLSearchParams(location.search).get('adapter') === 'compatibility' ? 'compatibility' : undefined;
-    [engine, mnist] = await Promise.all([createEngine({ featureLevel }), loadPageMnist()]);
+    // ?adapter=compatibility asks for a compatibility-level adapter; ?kind=cpu|gpu says what the adapter is
+    // where the browser does not name it (Chromium names neither lavapipe nor SwiftShader to pages), so that
+    // the engine plans kernels for it as Node would.
+    const search = new URLSearchParams(location.search);
+    const featureLevel = search.get('adapter') === 'compatibility' ? 'compatibility' : undefined;
+    const kind = search.get('kind');
+    const adapterKind = kind === 'cpu' || kind === 'gpu' ? kind : undefined;
+    if (featureLevel) askPeersForCompatibility(navigator.gpu);
+    [engine, mnist] = await Promise.all([createEngine({ featureLevel, adapterKind }), loadPageMnist()]);
   } catch (error) {
     page.error = (error as Error).message;
     showProblem(`WebGPU could not start: ${(error as Error).message}`);
