@@ -59,7 +59,9 @@ function cell(system: SystemResult | undefined, unit: string | undefined, isPeer
     return td;
   }
   if (system.status !== 'ok' || system.medianMs === undefined) {
-    td.textContent = system.status;
+    // "unavailable: why", "mismatch: by how much", "error: what": never a time. The whole reason is the tooltip.
+    const reason = (system.reason ?? '').replace(/^unavailable: /, '');
+    td.textContent = reason ? `${system.status}: ${reason.length > 90 ? `${reason.slice(0, 87)}...` : reason}` : system.status;
     td.title = system.reason ?? '';
     td.className = 'not-timed';
     return td;
