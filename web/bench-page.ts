@@ -9,6 +9,7 @@ import { GROUPS, OURS, type BenchResults, type SystemResult, type WorkloadResult
 import { runSuite, timingPlans } from '../bench/suite.js';
 import type { RunScale } from '../bench/workloads/workload.js';
 import { loadPageMnist } from './load-mnist.js';
+import { missingWebGpuMessage, showProblem } from './webgpu-support.js';
 
 /**
  * The benchmark page: the suite's own workloads (bench/suite.ts: the same definitions, weights, data and
@@ -43,13 +44,6 @@ const checked = (fieldset: string) => Array.from(element(fieldset).querySelector
 let current: BenchResults | null = null;
 const page: BenchPageApi = { ready: false, error: null, running: false, done: false, adapter: '', readyMs: 0, results: () => current };
 window.webgpuAaeBench = page;
-
-function showProblem(text: string): void {
-  const box = element<HTMLParagraphElement>('no-webgpu');
-  box.textContent = text;
-  box.hidden = false;
-  status.textContent = '';
-}
 
 /** One cell: the median (and throughput), or for a peer its ratio, or why there is no time. */
 function cell(system: SystemResult | undefined, unit: string | undefined, isPeer: boolean): HTMLTableCellElement {
@@ -174,12 +168,10 @@ function askPeersForCompatibility(gpu: GPU): void {
 }
 
 async function main(): Promise<void> {
-  if (!('gpu' in navigator)) {
+  const missing = missingWebGpuMessage('nothing can be measured here (in Node: npm run bench)');
+  if (missing) {
     page.error = 'no navigator.gpu';
-    showProblem(
-      'This browser has no WebGPU (navigator.gpu is missing), so nothing can be measured here. Use Chrome or Edge 113 or newer, ' +
-        'Safari 26, or Firefox 141 on Windows; on Linux, Chromium with --enable-unsafe-webgpu --enable-features=Vulkan; or run the suite in Node: npm run bench.',
-    );
+    showProblem(missing);
     return;
   }
   let engine: Engine;

@@ -2,6 +2,7 @@ import { createEngine, HIDDEN_SIZES, traceLosses, type Engine, type EngineInfo, 
 import { drawLossChart, drawRaster, type LossPoint } from './canvas.js';
 import { LiveTraining } from './live-training.js';
 import { loadPageMnist } from './load-mnist.js';
+import { missingWebGpuMessage, showProblem } from './webgpu-support.js';
 
 /**
  * The page: checks for WebGPU, loads the MNIST subset, and wires the controls to a LiveTraining.
@@ -58,13 +59,6 @@ function chosenConfig(): Partial<ModelConfig> {
   };
 }
 
-function showProblem(message: string): void {
-  const box = element<HTMLParagraphElement>('no-webgpu');
-  box.textContent = message;
-  box.hidden = false;
-  status.textContent = '';
-}
-
 function syncButtons(training: LiveTraining | null): void {
   const running = training?.isRunning ?? false;
   controls.start.disabled = !training || running;
@@ -86,12 +80,10 @@ async function main(): Promise<void> {
     tuning: () => undefined,
   };
   window.webgpuAaePage = page;
-  if (!('gpu' in navigator)) {
+  const missing = missingWebGpuMessage('the page cannot train');
+  if (missing) {
     page.error = 'no navigator.gpu';
-    showProblem(
-      'This browser has no WebGPU (navigator.gpu is missing), so the page cannot train. Use Chrome or Edge 113 or newer, ' +
-        'Safari 26, or Firefox 141 on Windows; on Linux, Chromium with --enable-unsafe-webgpu --enable-features=Vulkan.',
-    );
+    showProblem(missing);
     return;
   }
   let engine: Engine;

@@ -39,6 +39,17 @@ describe.skipIf(!haveChromium)('the benchmark page', () => {
     await server?.close();
   });
 
+  it('says that WebGPU is missing, what to use, and offers no Start, in a browser without it', async () => {
+    const bare = await browser.newPage();
+    await bare.addInitScript(() => delete (Navigator.prototype as { gpu?: unknown }).gpu);
+    await bare.goto(`${server.url}bench.html`);
+    await bare.waitForFunction(() => window.webgpuAaeBench?.error, null, { timeout: 60_000 });
+    expect(await bare.isVisible('#no-webgpu')).toBe(true);
+    expect(await bare.textContent('#no-webgpu')).toMatch(/no WebGPU \(navigator\.gpu is missing\), so nothing can be measured here \(in Node: npm run bench\)\. Use Chrome or Edge 113/);
+    expect(await bare.isDisabled('#start')).toBe(true);
+    await bare.close();
+  });
+
   it('measures the AAE step and the matmuls against tfjs and jax-js, each checked first, and offers the JSON', async () => {
     console.log(`benchmark page ready to measure ${(await page.evaluate(() => window.webgpuAaeBench.readyMs)).toFixed(0)} ms after navigation`);
     const choose = async (fieldset: string, values: readonly string[]) => {
