@@ -9,7 +9,7 @@ import { GROUPS, OURS, type BenchResults, type SystemResult, type WorkloadResult
 import { runSuite, timingPlans } from '../bench/suite.js';
 import type { RunScale } from '../bench/workloads/workload.js';
 import { loadPageMnist } from './load-mnist.js';
-import { missingWebGpuMessage, showProblem } from './webgpu-support.js';
+import { engineOptionsFromAddress, missingWebGpuMessage, showProblem } from './webgpu-support.js';
 
 /**
  * The benchmark page: the suite's own workloads (bench/suite.ts: the same definitions, weights, data and
@@ -177,15 +177,9 @@ async function main(): Promise<void> {
   let engine: Engine;
   let mnist: Mnist;
   try {
-    // ?adapter=compatibility asks for a compatibility-level adapter; ?kind=cpu|gpu says what the adapter is
-    // where the browser does not name it (Chromium names neither lavapipe nor SwiftShader to pages), so that
-    // the engine plans kernels for it as Node would.
-    const search = new URLSearchParams(location.search);
-    const featureLevel = search.get('adapter') === 'compatibility' ? 'compatibility' : undefined;
-    const kind = search.get('kind');
-    const adapterKind = kind === 'cpu' || kind === 'gpu' ? kind : undefined;
-    if (featureLevel) askPeersForCompatibility(navigator.gpu);
-    [engine, mnist] = await Promise.all([createEngine({ featureLevel, adapterKind }), loadPageMnist()]);
+    const options = engineOptionsFromAddress();
+    if (options.featureLevel === 'compatibility') askPeersForCompatibility(navigator.gpu);
+    [engine, mnist] = await Promise.all([createEngine(options), loadPageMnist()]);
   } catch (error) {
     page.error = (error as Error).message;
     showProblem(`WebGPU could not start: ${(error as Error).message}`);

@@ -1,8 +1,8 @@
-import { createEngine, HIDDEN_SIZES, traceLosses, type Engine, type EngineInfo, type EngineOptions, type ModelConfig, type Mnist, type SizePreset } from '../src/index.js';
+import { createEngine, HIDDEN_SIZES, traceLosses, type Engine, type EngineInfo, type ModelConfig, type Mnist, type SizePreset } from '../src/index.js';
 import { drawLossChart, drawRaster, type LossPoint } from './canvas.js';
 import { LiveTraining } from './live-training.js';
 import { loadPageMnist } from './load-mnist.js';
-import { missingWebGpuMessage, showProblem } from './webgpu-support.js';
+import { engineOptionsFromAddress, missingWebGpuMessage, showProblem } from './webgpu-support.js';
 
 /**
  * The page: checks for WebGPU, loads the MNIST subset, and wires the controls to a LiveTraining.
@@ -89,12 +89,7 @@ async function main(): Promise<void> {
   let engine: Engine;
   let data: Mnist;
   try {
-    // ?adapter=compatibility asks for a compatibility-level adapter (see EngineOptions.featureLevel);
-    // ?tuning=measure|cached|off sets kernel tuning (picks are kept in this page's localStorage).
-    const search = new URLSearchParams(location.search);
-    const featureLevel = search.get('adapter') === 'compatibility' ? 'compatibility' : undefined;
-    const tuning = (search.get('tuning') ?? undefined) as EngineOptions['tuning'];
-    [engine, data] = await Promise.all([createEngine({ featureLevel, tuning }), loadPageMnist()]);
+    [engine, data] = await Promise.all([createEngine(engineOptionsFromAddress()), loadPageMnist()]);
   } catch (error) {
     page.error = (error as Error).message;
     showProblem(`WebGPU could not start: ${(error as Error).message}`);

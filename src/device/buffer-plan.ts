@@ -43,15 +43,15 @@ interface SharedBuffer {
  * hands out a pool buffer of at least the bytes asked.
  */
 export function planBuffers(commands: readonly Command[], planned: readonly PlannedBuffer[], allocate: (byteLength: number) => PooledBuffer): BufferPlanReport {
-  const used = new Set<PlannedBuffer>();
-  forEachUse(commands, (tenant) => used.add(tenant));
-  const intermediates: PlannedBuffer[] = [];
+  const released = new Set<PlannedBuffer>();
   for (const buffer of planned) {
     if (buffer.placed) continue;
-    if (!buffer.released) buffer.place(allocate(buffer.byteLength));
-    else if (used.has(buffer)) intermediates.push(buffer);
+    if (buffer.released) released.add(buffer);
+    else buffer.place(allocate(buffer.byteLength));
   }
-  const lifetimes = lifetimesOf(commands, new Set(intermediates));
+  // A released buffer that no command uses has no lifetime, and needs no buffer at all.
+  const lifetimes = lifetimesOf(commands, released);
+  const intermediates = lifetimes.map(({ tenant }) => tenant);
   const shared = shareByLifetime(lifetimes);
   for (const group of shared) {
     const physical = allocate(group.byteLength);

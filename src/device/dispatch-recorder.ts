@@ -34,13 +34,13 @@ export class DispatchRecorder {
     if (workgroups.some((count) => !Number.isInteger(count) || count < 1 || count > maxGroups)) {
       throw new Error(`kernel '${kernel.name}': workgroup counts [${workgroups.join(', ')}] must be whole numbers from 1 to ${maxGroups}.`);
     }
-    bindings.forEach((binding, index) => {
+    const bound: BoundBuffer[] = bindings.map((binding, index) => {
       if (binding instanceof Tensor && binding.disposed) {
         throw new Error(`kernel '${kernel.name}': binding ${index}, tensor ${binding.describe()}, was used after dispose(). Keep it alive (engine.keep, or return it from the scope) while it is needed.`);
       }
+      return { pooled: binding.pooled, byteLength: binding.byteLength, access: kernel.bindings[index]! };
     });
     const { pipeline, layout } = this.pipelines.pipeline(kernel, constants);
-    const bound: BoundBuffer[] = bindings.map((binding, index) => ({ pooled: binding.pooled, byteLength: binding.byteLength, access: kernel.bindings[index]! }));
     const command: DispatchCommand = { kind: 'dispatch', label: kernel.name, pipeline, bindings: bound, layout, bindGroup: undefined, workgroups };
     // Inside a capture that plans its buffers, the bind group waits until the plan has placed them.
     if (!bound.some((binding) => awaitsPlacement(binding.pooled))) command.bindGroup = this.bindGroups.get(layout, bound, kernel.name);

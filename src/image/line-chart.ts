@@ -1,6 +1,6 @@
 import { labelColor } from './label-colors.js';
-import { createRaster, drawLine, drawText, fillCircle, strokeRect, textHeight, textWidth, type Raster, type Rgb } from './raster.js';
-import { formatTick } from './scatter-layout.js';
+import { createRaster, drawLine, drawText, fillCircle, textHeight, textWidth, type Raster, type Rgb } from './raster.js';
+import { drawPlotFrame } from './plot-frame.js';
 
 /**
  * Small multiples of line series: one panel per series, each on its own vertical scale (a reconstruction
@@ -112,18 +112,8 @@ function drawPanel(raster: Raster, series: ChartSeries, panel: PanelLayout, colo
   const title = `${series.name}: ${latest ? formatValue(latest.y) : '-'}`;
   drawText(raster, title, box.x, box.y - glyph - 4, TEXT_COLOR);
 
-  strokeRect(raster, box.x, box.y, box.width, box.height, AXIS_COLOR);
+  drawPlotFrame(raster, box, xRange, yRange, AXIS_COLOR);
   const bottom = box.y + box.height;
-  const yHigh = formatTick(yRange[1]);
-  const yLow = formatTick(yRange[0]);
-  drawText(raster, yHigh, box.x - TICK - 2 - textWidth(yHigh), box.y, TEXT_COLOR);
-  drawText(raster, yLow, box.x - TICK - 2 - textWidth(yLow), bottom - glyph, TEXT_COLOR);
-  drawLine(raster, box.x - TICK, box.y, box.x - 1, box.y, AXIS_COLOR);
-  drawLine(raster, box.x - TICK, bottom - 1, box.x - 1, bottom - 1, AXIS_COLOR);
-  const xLow = formatTick(xRange[0]);
-  const xHigh = formatTick(xRange[1]);
-  drawText(raster, xLow, box.x, bottom + TICK + 1, TEXT_COLOR);
-  drawText(raster, xHigh, box.x + box.width - textWidth(xHigh), bottom + TICK + 1, TEXT_COLOR);
   if (xLabel) drawText(raster, xLabel, box.x + Math.round((box.width - textWidth(xLabel)) / 2), bottom + TICK + 1, TEXT_COLOR);
 
   const inside = (x: number) => x >= xRange[0] && x <= xRange[1];

@@ -1,6 +1,7 @@
-import { createRaster, drawLine, drawText, fillCircle, fillRect, strokeRect, textHeight, textWidth, type Raster, type Rgb } from './raster.js';
+import { createRaster, drawLine, drawText, fillCircle, fillRect, textHeight, textWidth, type Raster, type Rgb } from './raster.js';
+import { drawPlotFrame } from './plot-frame.js';
 import { labelColor, UNLABELLED_COLOR } from './label-colors.js';
-import { formatTick, scatterLayout, type ScatterLayout, type ScatterOptions } from './scatter-layout.js';
+import { scatterLayout, type ScatterLayout, type ScatterOptions } from './scatter-layout.js';
 
 /** Scatter plots of 2-D codes coloured by class (the AAE paper's latent-space figures). */
 
@@ -53,24 +54,7 @@ export function latentScatter(points: Float32Array, labels: ArrayLike<number> | 
 }
 
 function drawAxes(raster: Raster, layout: ScatterLayout): void {
-  const { box, xRange, yRange, textScale } = layout;
-  strokeRect(raster, box.x, box.y, box.width, box.height, AXIS_COLOR);
-  const tick = 3 * textScale;
-  const bottom = box.y + box.height;
-  // x: limits under the two ends of the bottom edge, kept inside the picture.
-  const xLow = formatTick(xRange[0]);
-  const xHigh = formatTick(xRange[1]);
-  drawLine(raster, box.x, bottom, box.x, bottom + tick - 1, AXIS_COLOR);
-  drawLine(raster, box.x + box.width - 1, bottom, box.x + box.width - 1, bottom + tick - 1, AXIS_COLOR);
-  drawText(raster, xLow, box.x, bottom + tick + 1, AXIS_COLOR, textScale);
-  drawText(raster, xHigh, box.x + box.width - textWidth(xHigh, textScale), bottom + tick + 1, AXIS_COLOR, textScale);
-  // y: limits left of the two ends of the left edge, right-aligned.
-  const yLow = formatTick(yRange[0]);
-  const yHigh = formatTick(yRange[1]);
-  drawLine(raster, box.x - tick, box.y, box.x - 1, box.y, AXIS_COLOR);
-  drawLine(raster, box.x - tick, bottom - 1, box.x - 1, bottom - 1, AXIS_COLOR);
-  drawText(raster, yHigh, box.x - tick - 2 - textWidth(yHigh, textScale), box.y, AXIS_COLOR, textScale);
-  drawText(raster, yLow, box.x - tick - 2 - textWidth(yLow, textScale), bottom - textHeight(textScale), AXIS_COLOR, textScale);
+  drawPlotFrame(raster, layout.box, layout.xRange, layout.yRange, AXIS_COLOR, { textScale: layout.textScale, xTicks: true });
 }
 
 function drawLegend(raster: Raster, layout: ScatterLayout, size: number): void {

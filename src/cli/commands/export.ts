@@ -6,6 +6,7 @@ import { TORCH_EXPORT_METADATA, toTorchLayout } from '../../checkpoint/torch-lay
 import { readCheckpointForCli, requireCheckpoint } from '../checkpoint-input.js';
 import { EXPORT_HELP } from '../help.js';
 import { oneOf, parseOptions } from '../options.js';
+import { checkOutputFile } from '../output-paths.js';
 import { UsageError } from '../usage-error.js';
 
 const FORMATS = ['torch'] as const;
@@ -32,6 +33,7 @@ export async function exportCommand(args: string[]): Promise<number> {
   const out = values.out as string | undefined;
   if (!out) throw new UsageError('export: --out FILE is required (e.g. model.safetensors).');
   if (resolve(out) === resolve(checkpoint)) throw new UsageError(`export: --out ${out} is the checkpoint itself; choose another file.`);
+  await checkOutputFile('out', out);
   const folder = await stat(dirname(resolve(out))).catch(() => null);
   if (!folder?.isDirectory()) throw new UsageError(`export: --out ${out}: the folder ${dirname(out)} does not exist; make it first.`);
 
