@@ -142,11 +142,7 @@ export function restoreModel(engine: Engine, checkpoint: DecodedCheckpoint): Gen
   let model: GenerativeModel | undefined;
   try {
     model = createModel(engine, config);
-    const networkTensors: TensorRecord = {};
-    for (const [name, tensor] of Object.entries(tensors)) {
-      if (name.startsWith('model.')) networkTensors[name.slice('model.'.length)] = tensor;
-    }
-    loadModules(model.modules(), networkTensors);
+    loadModules(model.modules(), networkTensors(tensors));
     loadOptimizers(model, checkpoint);
     model.random.restore(checkpoint.random);
   } catch (error) {
@@ -154,6 +150,15 @@ export function restoreModel(engine: Engine, checkpoint: DecodedCheckpoint): Gen
     throw new CheckpointError(`${path} does not fit the ${config.model} it describes: ${(error as Error).message}`, { cause: error });
   }
   return model;
+}
+
+/** A checkpoint's network tensors (`model.<network>.<parameter>`), named without the `model.` prefix. */
+export function networkTensors(tensors: TensorRecord): TensorRecord {
+  const networks: TensorRecord = {};
+  for (const [name, tensor] of Object.entries(tensors)) {
+    if (name.startsWith('model.')) networks[name.slice('model.'.length)] = tensor;
+  }
+  return networks;
 }
 
 /** Each optimizer's moments (`optimizer.<name>.<tensor>`) and step count; any other optimizer tensor is a mistake, named. */

@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { saveCheckpoint } from '../../checkpoint/checkpoint.js';
-import type { TensorRecord } from '../../checkpoint/safetensors.js';
 import { TORCH_EXPORT_METADATA, toTorchLayout } from '../../checkpoint/torch-layout.js';
+import { networkTensors } from '../../training/model-checkpoint.js';
 import { readCheckpointForCli, requireCheckpoint } from '../checkpoint-input.js';
 import { EXPORT_HELP } from '../help.js';
 import { oneOf, parseOptions } from '../options.js';
@@ -38,10 +38,7 @@ export async function exportCommand(args: string[]): Promise<number> {
   if (!folder?.isDirectory()) throw new UsageError(`export: --out ${out}: the folder ${dirname(out)} does not exist; make it first.`);
 
   const decoded = await readCheckpointForCli(checkpoint);
-  const networks: TensorRecord = {};
-  for (const [name, tensor] of Object.entries(decoded.tensors)) {
-    if (name.startsWith('model.')) networks[name.slice('model.'.length)] = tensor;
-  }
+  const networks = networkTensors(decoded.tensors);
   if (Object.keys(networks).length === 0) throw new UsageError(`export: ${checkpoint} holds no network tensors (names starting with 'model.').`);
   await saveCheckpoint(out, {
     tensors: toTorchLayout(networks),
