@@ -72,6 +72,8 @@ await bundle('bench/kernels.ts', 'kernels.mjs');
 await bundle('bench/run.ts', 'bench.mjs');
 await bundle('bench/profile.ts', 'profile.mjs');
 await bundle('bench/buffer-plan.ts', 'buffer-plan.mjs');
+// The command line, for the lab's `reproduce` part (the paper's experiments at paper size).
+await bundle('src/cli/main.ts', 'cli.mjs');
 
 copyFileSync(join(root, 'scripts', 'device', 'run.sh'), join(out, 'run.sh'));
 chmodSync(join(out, 'run.sh'), 0o755);

@@ -8,10 +8,13 @@
 #   warm   the two training steps again, with the tuning picks and shaders the bench left: warm start
 #   plan   the two training steps captured with buffer planning and without: losses, peak bytes, step times
 #   profile where a training step's GPU time goes, kernel by kernel (timestamp queries)
+#   reproduce  the paper's experiments at paper size (`webgpu-aae reproduce --size paper`), as many as the
+#          time left holds, each with an equal budget (REPRODUCE_ONLY, REPRODUCE_SIZE override the choice)
 # Usage: bash .device/run.sh [--budget SECONDS] [PART ...]   (default: --budget 480 info lab bench warm plan profile)
 # Results go to $OUT (or .device/out): info.txt, lab.json, lab.log, bench.log, bench/<date>.json,
-# warm/<date>.json, plan/<date>-buffer-plan.json, profile.log (the charts are left out: 8 files at most come
-# back from a lent machine).
+# warm/<date>.json, plan/<date>-buffer-plan.json, profile.log, reproduce.tar.gz (results.md, results.json and each
+# run's metrics and picture; no checkpoints). At most 8 files come back from a lent machine: past that, the logs
+# travel as one logs.tar.gz, and the charts are left out.
 # Each part is stopped when its share of the budget runs out, and writes what it has as it goes.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,8 +23,8 @@ parts=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --budget) budget=$2; shift 2 ;;
-    info|lab|bench|warm|plan|profile) parts+=("$1"); shift ;;
-    *) echo "run.sh: unknown argument '$1' (parts: info lab bench warm plan profile; --budget SECONDS)" >&2; exit 2 ;;
+    info|lab|bench|warm|plan|profile|reproduce) parts+=("$1"); shift ;;
+    *) echo "run.sh: unknown argument '$1' (parts: info lab bench warm plan profile reproduce; --budget SECONDS)" >&2; exit 2 ;;
   esac
 done
 [ ${#parts[@]} -gt 0 ] || parts=(info lab bench warm plan profile)
@@ -38,7 +41,7 @@ unxz_to() { # file.xz destination
 }
 work=$(mktemp -d /tmp/webgpu-aae-lab.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-cp -r "$here/node_modules" "$here/kernels.mjs" "$here/bench.mjs" "$here/profile.mjs" "$here/buffer-plan.mjs" "$work/"
+cp -r "$here/node_modules" "$here/kernels.mjs" "$here/bench.mjs" "$here/profile.mjs" "$here/buffer-plan.mjs" "$here/cli.mjs" "$work/"
 unxz_to "$here/node.xz" "$work/node" && chmod +x "$work/node" || { echo "run.sh: could not unpack Node (no xz, no python3 lzma?)"; exit 1; }
 mkdir -p "$work/node_modules/webgpu/dist/linux-x64" "$work/lib" "$work/libstdcxx"
 unxz_to "$here/dawn.node.xz" "$work/node_modules/webgpu/dist/linux-x64/dawn.node"
@@ -119,6 +122,8 @@ for part in "${parts[@]}"; do
     bench)
       # Leaves 75 s for the warm steps, the plan and the profile, when they follow.
       reserve=10; [[ " ${parts[*]} " == *" warm "* || " ${parts[*]} " == *" plan "* || " ${parts[*]} " == *" profile "* ]] && reserve=75
+      # and REPRODUCE_SECONDS (default 300) for the reproduction.
+      [[ " ${parts[*]} " == *" reproduce "* ]] && reserve=$(( reserve + ${REPRODUCE_SECONDS:-300} ))
       run_part bench $(( $(left) - reserve )) "$node" bench.mjs --peers tfjs-webgpu,jax-webgpu --out "$OUT/bench" 2>&1 | tee "$OUT/bench.log"
       ;;
     warm)
@@ -132,9 +137,31 @@ for part in "${parts[@]}"; do
       run_part plan "$seconds" "$node" buffer-plan.mjs --out "$OUT/plan" 2>&1 | tee -a "$OUT/bench.log"
       ;;
     profile)
-      run_part profile $(( $(left) - 5 )) "$node" profile.mjs 2>&1 | tee "$OUT/profile.log"
+      # Leaves the reproduction its share when it follows.
+      seconds=$(( $(left) - 5 )); [[ " ${parts[*]} " == *" reproduce "* ]] && [ "$seconds" -gt 45 ] && seconds=45
+      run_part profile "$seconds" "$node" profile.mjs 2>&1 | tee "$OUT/profile.log"
+      ;;
+    reproduce)
+      # Each run (experiment, seed) gets an equal share of what is left, less a minute for the step-rate
+      # probes, the Parzen estimate and packing; the command states each budget in results.md.
+      only=${REPRODUCE_ONLY:-semi-supervised-1000,semi-supervised-100,clustering-16-mutual-information,clustering-16,parzen-8d}
+      runs=$(tr ',' '\n' <<<"$only" | grep -c .)
+      seconds=$(( $(left) - 20 ))
+      per_run=$(( (seconds - 60) / runs ))
+      if [ "$per_run" -lt 20 ]; then
+        say "reproduce: skipped, ${seconds}s left is too little for $runs runs"
+      else
+        say "reproduce: $only at --size ${REPRODUCE_SIZE:-paper}, ${per_run}s each"
+        run_part reproduce "$seconds" "$node" cli.mjs reproduce --size "${REPRODUCE_SIZE:-paper}" --budget "${per_run}s" --only "$only" --out "$work/reproduce" 2>&1 | tee "$OUT/reproduce.log"
+        # The table and what each run learnt, without checkpoints (a 3000-3000 clustering AAE is 300 MB).
+        (cd "$work/reproduce" 2>/dev/null && tar -czf "$OUT/reproduce.tar.gz" --exclude='*.safetensors' --exclude='*.tmp-*' .) || say "reproduce: nothing to pack"
+      fi
       ;;
   esac
 done
 rm -f "$OUT"/bench/*.svg "$OUT"/warm/*.svg
+# At most 8 files come back: past that, the logs travel together.
+if [ "$(find "$OUT" -type f | wc -l)" -gt 8 ]; then
+  (cd "$OUT" && tar -czf logs.tar.gz --remove-files $(find . -maxdepth 1 -type f \( -name '*.log' -o -name 'info.txt' \) -printf '%P\n'))
+fi
 say "done; results in $OUT: $(cd "$OUT" && find . -type f | sort | tr '\n' ' ')"

@@ -1,4 +1,5 @@
 import { trainOptionList } from './train-help.js';
+import { EXPERIMENTS } from '../reproduce/experiments.js';
 
 export const MAIN_HELP = `webgpu-aae: train adversarial autoencoders on MNIST with hand-written WebGPU kernels.
 
@@ -10,6 +11,7 @@ commands:
   eval     evaluate a trained model, printing JSON
   gmm      fit a Gaussian mixture by EM to a trained model's codes, printing JSON
   export   write a trained model's networks for PyTorch (safetensors, Linear weights as [out, in])
+  reproduce  run the paper's experiments, each fitted to a time budget, into one results table
 
 Run 'webgpu-aae <command> --help' for the options of each command.`;
 
@@ -49,3 +51,23 @@ export const EXPORT_HELP = `usage: webgpu-aae export --checkpoint FILE --format 
 Writes the checkpoint's networks in PyTorch's layout: the same parameter names (encoder.trunk.0.weight, ...),
 each Linear weight transposed to [out, in], the model's config in the file's metadata, no optimizer state.
 examples/pytorch/webgpu_aae.py has the matching modules: build(config) and load_state_dict, or load(path).`;
+
+export const REPRODUCE_HELP = `usage: webgpu-aae reproduce [--only NAMES] [--budget 30m] [--size paper|small|tiny] [--seeds 1] [--out runs/reproduce]
+
+Runs the experiments of the AAE paper on MNIST with its protocol and writes results.md and results.json
+(the paper's value beside ours, the spread over seeds, epochs, wall time, adapter, networks) and each run's
+pictures. Each run (one experiment, one seed) trains while another epoch, as long as the last, fits in
+--budget (training and per-epoch evaluation; 30m, 20s, 1h30m, or seconds); epochs are chosen on validation
+images, never on test. First every experiment's step rate is measured: a budget that holds less than one
+epoch of any of them is refused before anything is written. Stopped, the same command continues it.
+
+options:
+  --only NAMES   comma-separated experiments, or groups (semi-supervised, clustering); default all
+  --budget TIME  wall time for each run (default 30m)
+  --size NAME    paper (1000-1000 hidden; 3000-3000 for clustering) | small (256-256, default) |
+                 tiny (32-32 on 10,000 training images: a check that everything runs, not a result)
+  --seeds N      train each experiment with seeds 1..N (default 1)
+  --out DIR      the reproduction's folder (default runs/reproduce); one holding anything else is refused
+
+experiments:
+${EXPERIMENTS.map((experiment) => `  ${experiment.name.padEnd(34)}${experiment.title}${experiment.method === 'ours' ? ' (ours: beyond the paper)' : ''}`).join('\n')}`;

@@ -1,6 +1,7 @@
 import { evalCommand } from './commands/eval.js';
 import { exportCommand } from './commands/export.js';
 import { gmmCommand } from './commands/gmm.js';
+import { reproduceCommand } from './commands/reproduce.js';
 import { sampleCommand } from './commands/sample.js';
 import { trainCommand } from './commands/train.js';
 import { MAIN_HELP } from './help.js';
@@ -20,6 +21,8 @@ async function main(argv: string[]): Promise<number> {
       return gmmCommand(args);
     case 'export':
       return exportCommand(args);
+    case 'reproduce':
+      return reproduceCommand(args);
     case undefined:
     case '--help':
     case '-h':
@@ -27,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
       console.log(MAIN_HELP);
       return command === undefined ? EXIT_USAGE : 0;
     default:
-      throw new UsageError(`unknown command '${command}'; choose train, sample, eval, gmm or export (see 'webgpu-aae --help').`);
+      throw new UsageError(`unknown command '${command}'; choose train, sample, eval, gmm, export or reproduce (see 'webgpu-aae --help').`);
   }
 }
 

@@ -53,8 +53,9 @@ export class ProgressReporter {
     private readonly everyMs = 5000,
   ) {}
 
-  update(progress: TrainingProgress): void {
-    const line = formatProgress(progress);
+  /** `label` names the run on the line, where several are trained one after another. */
+  update(progress: TrainingProgress, label?: string): void {
+    const line = (label ? `${label}  ` : '') + formatProgress(progress);
     if (this.stream.isTTY) {
       const width = this.stream.columns ?? 120;
       this.stream.write(`\r${line.slice(0, width - 1).padEnd(Math.min(width - 1, line.length))}\x1b[K`);

@@ -45,6 +45,11 @@ export type TrainOptions = (NewRun | ResumedRun) & {
   readEvery?: number;
   onProgress?: (progress: TrainingProgress) => void;
   onEpoch?: (metrics: EpochMetrics) => void;
+  /**
+   * Asked after each epoch is saved: false stops the run there (a time budget spent). A stopped run
+   * resumes like any other.
+   */
+  continueAfter?: (metrics: EpochMetrics) => boolean | Promise<boolean>;
 };
 
 export interface TrainingProgress {
@@ -71,6 +76,10 @@ export interface EpochMetrics {
   validationError?: number;
   /** Clustering AAE: the paper's cluster error on the test set (each cluster labelled by its most confident training image). */
   clusterError?: number;
+  /** The same on the validation images held out of the training set: the one to choose an epoch by. */
+  validationClusterError?: number;
+  /** Supervised AAE: share of style-grid cells an independent classifier reads as their column's digit. */
+  styleContentAccuracy?: number;
   seconds: number;
   stepsPerSecond: number;
 }
@@ -160,7 +169,7 @@ export async function train(engine: Engine, options: TrainOptions): Promise<Epoc
   // A new run in a used folder starts its own metrics; its checkpoint and pictures replace the old ones epoch by epoch.
   if (!resumed) await writeFile(join(options.out, METRICS_FILE), '');
   const curves = new TrainingCurves(model.lossNames);
-  if (resumed) for (const line of await earlierEpochs(options.out, startEpoch)) curves.addEarlierEpoch(line);
+  if (resumed) for (const line of await readEpochMetrics(options.out, startEpoch)) curves.addEarlierEpoch(line);
 
   /** `epoch` counts from 0: the epochs before it were saved. */
   const diverged = (what: string, epoch: number) =>
@@ -213,9 +222,11 @@ export async function train(engine: Engine, options: TrainOptions): Promise<Epoc
       await renderCurves(curves, join(options.out, CURVES_FILE));
       metrics.push(epochMetrics);
       options.onEpoch?.(epochMetrics);
+      if (options.continueAfter && !(await options.continueAfter(epochMetrics))) break;
     }
   } finally {
     trainingSteps.dispose();
+    model.dispose();
     trainImages.tensor.dispose();
     testImages.tensor.dispose();
   }
@@ -223,10 +234,10 @@ export async function train(engine: Engine, options: TrainOptions): Promise<Epoc
 }
 
 /**
- * The metrics lines of a resumed run's first `epochs` epochs, for its curves. The file is only read for
- * pictures, so a missing file or a line that does not parse leaves those epochs out rather than failing.
+ * The metrics lines of a run's first `epochs` epochs (all by default), as `train` wrote them. A missing
+ * file or a line that does not parse (a run stopped while appending) leaves those epochs out rather than failing.
  */
-async function earlierEpochs(out: string, epochs: number): Promise<EpochMetrics[]> {
+export async function readEpochMetrics(out: string, epochs = Infinity): Promise<EpochMetrics[]> {
   const text = await readFile(join(out, METRICS_FILE), 'utf8').catch(() => '');
   const lines: EpochMetrics[] = [];
   for (const line of text.split('\n')) {

@@ -19,12 +19,15 @@ export interface CliResult {
 
 export interface CliProcess {
   run(...args: string[]): Promise<CliResult>;
+  /** The bundled command line, to start by hand (process.execPath, then these arguments). */
+  readonly script: string;
   /** Exits with a usage error, saying `message` on stderr in one line, with no stack trace. */
   expectUsageError(args: string[], message: RegExp | string): Promise<CliResult>;
   dispose(): Promise<void>;
 }
 
-export async function bundleCli(cwd: string): Promise<CliProcess> {
+/** `timeoutMs`: how long one command may run before it is killed (default 2 minutes). */
+export async function bundleCli(cwd: string, { timeoutMs = 120_000 } = {}): Promise<CliProcess> {
   // One bundle per test process: several checkouts may share node_modules (a worktree's link to it),
   // and their test runs must not overwrite each other's CLI.
   const bundle = join(process.cwd(), 'node_modules', '.cache', 'webgpu-aae-test', `cli-${process.pid}-${Math.random().toString(36).slice(2, 8)}.mjs`);
@@ -41,13 +44,14 @@ export async function bundleCli(cwd: string): Promise<CliProcess> {
   });
   const run = (...args: string[]) =>
     new Promise<CliResult>((resolve) => {
-      execFile(process.execPath, [bundle, ...args], { cwd, timeout: 120_000, encoding: 'utf8' }, (error, stdout, stderr) => {
+      execFile(process.execPath, [bundle, ...args], { cwd, timeout: timeoutMs, encoding: 'utf8' }, (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         resolve({ code, stdout, stderr });
       });
     });
   return {
     run,
+    script: bundle,
     async expectUsageError(args, message) {
       const result = await run(...args);
       expect(result.code, `webgpu-aae ${args.join(' ')}: ${result.stderr}`).toBe(EXIT_USAGE);

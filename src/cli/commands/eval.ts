@@ -5,7 +5,7 @@ import { CategoricalAae } from '../../models/categorical-aae.js';
 import { categoryLogitsOfImages, classificationError, classifyImages, clusterError, reconstructionBce } from '../../training/evaluate.js';
 import { readCheckpointForCli, restoreForCli, mnistTestImages, requireCheckpoint } from '../checkpoint-input.js';
 import { checkDecodeCount } from '../count-bounds.js';
-import { parzenEvaluation } from '../evaluation-commands.js';
+import { parzenEvaluation } from '../../evaluation/parzen-evaluation.js';
 import { EVAL_HELP } from '../help.js';
 import { oneOf, parseOptions, wholeNumber } from '../options.js';
 import { UsageError } from '../usage-error.js';

@@ -1,7 +1,7 @@
 import { createEngine } from '../../device/create-engine.js';
 import { readCheckpointForCli, restoreForCli, mnistTestImages, requireCheckpoint } from '../checkpoint-input.js';
 import { checkComponentCount } from '../count-bounds.js';
-import { gmmOfCodes } from '../evaluation-commands.js';
+import { gmmOfCodes } from '../../evaluation/codes-mixture.js';
 import { GMM_HELP } from '../help.js';
 import { oneOf, parseOptions, wholeNumber } from '../options.js';
 import { UsageError } from '../usage-error.js';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parzenEvaluation, PARZEN_SIGMAS } from '../../../src/cli/evaluation-commands.js';
+import { parzenEvaluation, PARZEN_SIGMAS } from '../../../src/evaluation/parzen-evaluation.js';
 import { uploadImages, type GpuImageSet } from '../../../src/data/gpu-images.js';
 import { loadMnist, type Mnist } from '../../../src/data/mnist.js';
 import { CategoricalAae } from '../../../src/models/categorical-aae.js';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gmmOfCodes } from '../../../src/cli/evaluation-commands.js';
+import { gmmOfCodes } from '../../../src/evaluation/codes-mixture.js';
 import { uploadImages } from '../../../src/data/gpu-images.js';
 import { loadMnist } from '../../../src/data/mnist.js';
 import { loadModelCheckpoint } from '../../../src/training/model-checkpoint.js';

@@ -1,14 +1,12 @@
 import type { Engine } from '../device/engine.js';
-import { gatherImages, uploadImages, type GpuImageSet } from '../data/gpu-images.js';
+import { gatherImages, uploadImages } from '../data/gpu-images.js';
 import { splitMnist, type Mnist } from '../data/mnist.js';
-import { chooseSigma, parzenLogLikelihood, type SigmaScore } from '../evaluation/parzen.js';
-import { fitGmm } from '../gmm/fit.js';
 import { isCategorical } from '../models/architecture.js';
 import type { GenerativeModel } from '../models/model.js';
 import { createModelPrior } from '../models/priors.js';
 import { deriveSeed } from '../random/seeded.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { encodeImages } from '../training/evaluate.js';
+import { chooseSigma, parzenLogLikelihood, type SigmaScore } from './parzen.js';
 
 /** Candidate Parzen widths, searched on the validation set as the paper did. */
 export const PARZEN_SIGMAS = [0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, 0.4];
@@ -71,46 +69,4 @@ function decodePriorSamples(engine: Engine, model: GenerativeModel, count: numbe
       }),
     ),
   );
-}
-
-export interface GmmResult {
-  images: number;
-  k: number;
-  covariance: 'diagonal' | 'full';
-  converged: boolean;
-  iterations: number;
-  logLikelihood: number;
-  logLikelihoods: number[];
-  weights: number[];
-  means: number[][];
-}
-
-/** Fits a k-component Gaussian mixture by EM to the model's codes of `images`. */
-export async function gmmOfCodes(
-  engine: Engine,
-  model: GenerativeModel,
-  images: GpuImageSet,
-  k: number,
-  covariance: 'diagonal' | 'full',
-  seed: number,
-): Promise<GmmResult> {
-  const latent = model.config.latent;
-  const codes = await encodeImages(model, images, images.count);
-  const data = engine.keep(engine.tensor(codes, [images.count, latent]));
-  try {
-    const mixture = await fitGmm(engine, data, { k, covariance, seed });
-    return {
-      images: images.count,
-      k,
-      covariance,
-      converged: mixture.converged,
-      iterations: mixture.iterations,
-      logLikelihood: mixture.logLikelihoods[mixture.logLikelihoods.length - 1],
-      logLikelihoods: mixture.logLikelihoods,
-      weights: Array.from(mixture.weights),
-      means: Array.from({ length: k }, (_, component) => Array.from(mixture.means.subarray(component * latent, (component + 1) * latent))),
-    };
-  } finally {
-    data.dispose();
-  }
 }
