@@ -97,6 +97,8 @@ export { headSeparation } from './ops/losses/head-separation.js';
 // Evaluation: Gaussian mixtures by EM, Parzen-window log-likelihood
 export * from './gmm/index.js';
 export { parzenLogLikelihood, parzenLogLikelihoods, parzenLogDensities, chooseSigma, type ParzenOptions, type SigmaScore } from './evaluation/parzen.js';
+export { DigitClassifier, trainDigitClassifier, digitClassifierFor, accuracyOf, DIGIT_CLASSIFIER_DEFAULTS, type DigitClassifierOptions } from './evaluation/digit-classifier.js';
+export { styleContentAccuracy, columnAccuracy, styleGrid, decoderCategories, type StyleContentOptions } from './evaluation/style-content.js';
 
 // Training without files (the CLI's trainer and the browser page share these)
 export { TrainingSteps, type TrainingStepsOptions } from './training/training-steps.js';

@@ -37,6 +37,7 @@ export function formatEpoch(metrics: EpochMetrics): string {
   if (metrics.testError !== undefined) parts.push(`test error ${(100 * metrics.testError).toFixed(2)} %`);
   if (metrics.validationError !== undefined) parts.push(`validation error ${(100 * metrics.validationError).toFixed(2)} %`);
   if (metrics.clusterError !== undefined) parts.push(`cluster error ${(100 * metrics.clusterError).toFixed(2)} %`);
+  if (metrics.styleContentAccuracy !== undefined) parts.push(`style grid cells read as their column's digit ${(100 * metrics.styleContentAccuracy).toFixed(1)} %`);
   return parts.join(', ');
 }
 

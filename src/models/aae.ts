@@ -24,7 +24,11 @@ import { GenerativeModel, type TrainingBatch } from './model.js';
  * Options: the three posteriors; label information in the regularization (`conditional`: the
  * discriminator also sees a one-hot label with an extra "unlabelled" slot, prior samples carrying their
  * component); and the supervised model (`supervised-aae`: the decoder sees the one-hot digit beside z,
- * so that z only has to carry style).
+ * so that z only has to carry style). A deterministic z = f(x) carries the digit as well, and nothing
+ * made the decoder prefer the label: every row of its style grid drew one digit. By default the
+ * supervised model therefore matches q(z | y) to N(0, I) for every digit (`conditional` with the
+ * Gaussian prior: the discriminator sees the digit beside prior samples and codes alike) and trains on a
+ * noisy style N(f(x), styleNoise² I), which bounds what z can carry (measurements: README).
  */
 export class AdversarialAutoencoder extends GenerativeModel {
   readonly encoder: Encoder;
@@ -66,7 +70,7 @@ export class AdversarialAutoencoder extends GenerativeModel {
   /** Phase 1: encoder and decoder learn to reconstruct. Returns the reconstruction loss. */
   reconstructionPhase({ images, labels }: TrainingBatch): Tensor {
     this.autoencoderOptimizer.zeroGrad();
-    const codes = this.encoder.forward(images, this.random).z;
+    const codes = this.sampleStyle(this.encoder.forward(images, this.random).z);
     const loss = bceWithLogits(this.decoder.forward(this.decoderInput(codes, labels)), images, 'batchMean');
     backward(loss);
     this.autoencoderOptimizer.step();
@@ -78,7 +82,7 @@ export class AdversarialAutoencoder extends GenerativeModel {
   discriminatorPhase({ images, labels, priorCodes, priorComponents }: TrainingBatch): Tensor {
     const size = images.shape[0];
     this.discriminatorOptimizer.zeroGrad();
-    const encoded = this.engine.noGrad(() => this.encoder.forward(images, this.random).z);
+    const encoded = this.engine.noGrad(() => this.sampleStyle(this.encoder.forward(images, this.random).z));
     const loss = add(
       bceWithLogits(this.discriminator.forward(this.discriminatorInput(priorCodes, priorComponents)), this.constants.get([size, 1], 1)),
       bceWithLogits(this.discriminator.forward(this.discriminatorInput(encoded, labels)), this.constants.get([size, 1], 0)),
@@ -94,7 +98,7 @@ export class AdversarialAutoencoder extends GenerativeModel {
     this.generatorOptimizer.zeroGrad();
     this.discriminator.freeze();
     try {
-      const codes = this.encoder.forward(images, this.random).z;
+      const codes = this.sampleStyle(this.encoder.forward(images, this.random).z);
       const loss = bceWithLogits(this.discriminator.forward(this.discriminatorInput(codes, labels)), this.constants.get([images.shape[0], 1], 1));
       backward(loss);
       this.generatorOptimizer.step();
@@ -103,6 +107,15 @@ export class AdversarialAutoencoder extends GenerativeModel {
     } finally {
       this.discriminator.unfreeze();
     }
+  }
+
+  /**
+   * Supervised AAE: a sample of the style posterior N(z, styleNoise² I), what training decodes and the
+   * discriminator judges (as the categorical AAEs' `sampleStyle`); evaluation and plots use z itself.
+   */
+  sampleStyle(codes: Tensor): Tensor {
+    const noise = this.config.styleNoise;
+    return noise > 0 ? add(codes, this.random.normal(codes.shape, 0, noise)) : codes;
   }
 
   decodeLogits(codes: Tensor, labels?: Tensor): Tensor {

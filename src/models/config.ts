@@ -10,7 +10,9 @@ export const DEFAULT_MODEL: ModelKind = 'aae';
 export const MODEL_DEFAULTS: { readonly [K in Exclude<keyof ModelConfig, 'model'>]: (model: ModelKind) => ModelConfig[K] } = {
   posterior: () => 'deterministic',
   prior: () => 'gaussian',
-  conditional: () => false,
+  // The supervised AAE's discriminator sees the digit beside z, its prior samples paired with the same
+  // digits: q(z | y) is matched to p(z) for every digit, so that z cannot tell the digit (README, "What it reaches").
+  conditional: (model) => model === 'supervised-aae',
   latent: () => 2,
   hidden: () => HIDDEN_SIZES.paper,
   pixels: () => 784,
@@ -19,7 +21,7 @@ export const MODEL_DEFAULTS: { readonly [K in Exclude<keyof ModelConfig, 'model'
   noise: () => 8,
   priorScale: () => 1,
   // See `TrainingSettings.styleNoise`; measured values are in the README.
-  styleNoise: (model) => (model === 'clustering-aae' ? 0.7 : 0),
+  styleNoise: (model) => (model === 'clustering-aae' || model === 'supervised-aae' ? 0.7 : 0),
   gating: () => false,
   gamma: () => 1,
   priorWeight: () => 0.1,
@@ -68,13 +70,18 @@ function validateConfig(config: ModelConfig): void {
   }
   if (!Number.isSafeInteger(config.seed) || config.seed < 0) problem(`seed must be a whole number from 0 to 2^53 - 1, got ${JSON.stringify(config.seed)}.`);
   if (config.prior !== 'gaussian' && config.latent !== 2) problem(`the ${config.prior} prior is 2-D: use latent 2 (got ${config.latent}).`);
-  if (config.conditional && config.prior === 'gaussian') problem('label-conditioned regularization needs a prior with components: mog10 or swissroll.');
+  // The supervised AAE may pair its digits with the one Gaussian: z is then matched to N(0, I) for every digit.
+  if (config.conditional && config.prior === 'gaussian' && config.model !== 'supervised-aae') {
+    problem('label-conditioned regularization needs a prior with components: mog10 or swissroll.');
+  }
   if (config.gating && config.model !== 'vae-gan') problem(`update gating is for the vae-gan, not ${config.model}.`);
-  if (config.conditional && config.model !== 'aae') problem(`conditional regularization is for the aae model, not ${config.model}.`);
+  if (config.conditional && config.model !== 'aae' && config.model !== 'supervised-aae') problem(`conditional regularization is for the aae and supervised-aae models, not ${config.model}.`);
   for (const key of ['learningRate', 'adversarialLearningRate', 'priorScale', 'gamma', 'priorWeight'] as const) {
     if (!(config[key] > 0 && Number.isFinite(config[key]))) problem(`${key} must be positive, got ${config[key]}.`);
   }
   if (!(config.styleNoise >= 0 && Number.isFinite(config.styleNoise))) problem(`styleNoise must be 0 or more, got ${config.styleNoise}.`);
-  if (config.styleNoise > 0 && !isCategorical(config.model)) problem(`styleNoise is for the categorical AAEs, not ${config.model}.`);
+  if (config.styleNoise > 0 && !isCategorical(config.model) && config.model !== 'supervised-aae') {
+    problem(`styleNoise is for the categorical and supervised AAEs, not ${config.model}.`);
+  }
   if (!(config.beta1 >= 0 && config.beta1 < 1)) problem(`beta1 must be in [0, 1), got ${config.beta1}.`);
 }

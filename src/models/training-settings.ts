@@ -7,8 +7,9 @@ export interface TrainingSettings {
   /** Standard deviation of the Gaussian prior. */
   priorScale: number;
   /**
-   * Categorical AAEs: standard deviation of the style posterior q(z|x) = N(f(x), styleNoise² I); 0 makes
-   * z = f(x). The noise bounds what z can carry, so the decoder has to take the category from y.
+   * Categorical and supervised AAEs: standard deviation of the style posterior q(z|x) = N(f(x), styleNoise² I);
+   * 0 makes z = f(x). The noise bounds what z can carry, so the decoder has to take the category from y
+   * (the supervised AAE: from the one-hot digit it is given).
    */
   styleNoise: number;
   /** VAE-GAN: skip D's or the decoder's update when D is far ahead or behind (the reference code's gating). */

@@ -7,7 +7,7 @@ import { latentScatter } from '../image/scatter.js';
 import type { ScatterOptions } from '../image/scatter-layout.js';
 import type { GenerativeModel } from '../models/model.js';
 import type { Prior } from '../models/priors.js';
-import { isCategorical } from '../models/architecture.js';
+import { decoderCategories, styleGrid } from '../evaluation/style-content.js';
 
 /**
  * The pictures of a model, as rasters: the CLI writes them to PNG files after each epoch, the browser
@@ -28,18 +28,10 @@ export async function samplesPicture(model: GenerativeModel, prior: Prior, count
   const engine = model.engine;
   const { latent, pixels } = model.config;
   const size = side(pixels);
-  const categories = model.config.model === 'supervised-aae' ? model.config.classes : isCategorical(model.config.model) ? model.config.clusters : 0;
+  const categories = decoderCategories(model);
   if (categories > 0) {
     const styles = Math.max(1, Math.round(count / categories));
-    const one = prior.sample(styles).codes;
-    const codes = new Float32Array(styles * categories * latent);
-    const labels = new Uint32Array(styles * categories);
-    for (let row = 0; row < styles; row++) {
-      for (let category = 0; category < categories; category++) {
-        codes.set(one.subarray(row * latent, (row + 1) * latent), (row * categories + category) * latent);
-        labels[row * categories + category] = category;
-      }
-    }
+    const { codes, labels } = styleGrid(prior, styles, categories);
     const images = engine.scope(() => engine.noGrad(() => model.decode(engine.tensor(codes, [styles * categories, latent]), engine.tensor(labels, [labels.length]))));
     const values = (await images.read()) as Float32Array;
     images.dispose();

@@ -2,7 +2,9 @@ import { appendFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Engine } from '../device/engine.js';
 import { uploadImages, type GpuImageSet } from '../data/gpu-images.js';
-import { loadMnist, splitMnist, type LabelledImages, type Mnist } from '../data/mnist.js';
+import { loadMnist, splitMnist, type LabelledImages, type Mnist, type MnistSplit } from '../data/mnist.js';
+import { digitClassifierFor } from '../evaluation/digit-classifier.js';
+import { styleContentAccuracy } from '../evaluation/style-content.js';
 import { usesLabelledPhase } from '../models/architecture.js';
 import type { ModelConfig } from '../models/config.js';
 import { createModel } from '../models/create-model.js';
@@ -78,13 +80,20 @@ export interface EpochMetrics {
   clusterError?: number;
   /** The same on the validation images held out of the training set: the one to choose an epoch by. */
   validationClusterError?: number;
-  /** Supervised AAE: share of style-grid cells an independent classifier reads as their column's digit. */
+  /**
+   * Supervised AAE: the share of a 100-style × 10-digit grid of decoded prior styles that an independent
+   * classifier (src/evaluation/digit-classifier.ts, trained on the run's training images) reads as the
+   * digit asked for: ~0.1 while the class travels in z and the decoder ignores the label, 1 when apart.
+   */
   styleContentAccuracy?: number;
   seconds: number;
   stepsPerSecond: number;
 }
 
-type EvaluationMetrics = Pick<EpochMetrics, 'reconstructionBce' | 'componentAccuracy' | 'testError' | 'validationError' | 'clusterError'>;
+type EvaluationMetrics = Pick<EpochMetrics, 'reconstructionBce' | 'componentAccuracy' | 'testError' | 'validationError' | 'clusterError' | 'styleContentAccuracy'>;
+
+/** Rows of style codes in the style-content grid; its first 10 are the rows of samples.png. */
+export const STYLE_CONTENT_STYLES = 100;
 
 /** Training stopped because a loss became NaN or infinite; the last good checkpoint was kept. */
 export class TrainingDiverged extends Error {
@@ -203,7 +212,7 @@ export async function train(engine: Engine, options: TrainOptions): Promise<Epoc
         epoch: epoch + 1,
         steps: trainingSteps.steps,
         losses: Object.fromEntries(model.lossNames.map((name, i) => [name, sums[i] / reads])),
-        ...(await evaluate(model, testImages, data.test, evaluationCount, options.out, trainImages, data.train, split.validation)),
+        ...(await evaluate(model, testImages, data.test, evaluationCount, options.out, trainImages, data.train, split)),
         seconds,
         stepsPerSecond: stepsPerEpoch / seconds,
       };
@@ -260,11 +269,12 @@ async function evaluate(
   out: string,
   trainImages: GpuImageSet,
   train: LabelledImages,
-  /** Rows of the training set held out of training. */
-  validation: Uint32Array,
+  /** Which training rows train (the classifier that judges the style grid learns from them) and which are held out. */
+  { train: trainRows, validation }: Pick<MnistSplit, 'train' | 'validation'>,
 ): Promise<EvaluationMetrics> {
   const config = model.config;
-  const pictures = createModelPrior(config, deriveSeed(config.seed, 20_000));
+  const picturesSeed = deriveSeed(config.seed, 20_000);
+  const pictures = createModelPrior(config, picturesSeed);
   await renderSamples(model, pictures, join(out, 'samples.png'));
   if (!model.supportsEncoding) return {};
   const result: EvaluationMetrics = {
@@ -274,7 +284,12 @@ async function evaluate(
   const codes = await encodeImages(model, testImages, count);
   const labels = test.labels.subarray(0, count);
   await renderLatentMap(codes, config.latent, labels, join(out, 'latent.png'), `${config.model} codes of ${count} test digits`);
-  if (config.conditional) result.componentAccuracy = componentAccuracy(pictures, codes, labels);
+  if (config.conditional && config.prior !== 'gaussian') result.componentAccuracy = componentAccuracy(pictures, codes, labels);
+  if (config.model === 'supervised-aae') {
+    const classifier = await digitClassifierFor(model.engine, trainImages, train.labels, trainRows, { seed: config.seed });
+    // The pictures' seed: samples.png shows the first rows of the grid that is measured.
+    result.styleContentAccuracy = await styleContentAccuracy(model, classifier, { styles: STYLE_CONTENT_STYLES, seed: picturesSeed });
+  }
   if (model instanceof CategoricalAae) {
     if (usesLabelledPhase(config.model)) {
       result.testError = classificationError(await classifyImages(model, testImages, count), labels, config.clusters);

@@ -9,7 +9,7 @@ import type { Raster } from '../image/raster.js';
  */
 
 /** The per-epoch figures a curve is drawn for, by the name its panel shows (EpochMetrics' fields). */
-const EPOCH_FIGURES = ['reconstructionBce', 'componentAccuracy', 'testError', 'validationError', 'clusterError', 'stepsPerSecond'] as const;
+const EPOCH_FIGURES = ['reconstructionBce', 'componentAccuracy', 'testError', 'validationError', 'clusterError', 'styleContentAccuracy', 'stepsPerSecond'] as const;
 type EpochFigure = (typeof EPOCH_FIGURES)[number];
 
 /** What an epoch's metrics line holds that the curves use (EpochMetrics satisfies it). */

@@ -136,9 +136,11 @@ export class TrainingSteps {
     const trainLabels = this.options.train.labels;
     const indices = this.batcher.next();
     const labels = new Uint32Array(batchSize);
+    // The supervised AAE's decoder is given every image's digit, so nothing is unlabelled for it.
+    const hidesUnlabelled = config.conditional && config.model !== 'supervised-aae';
     for (let i = 0; i < batchSize; i++) {
       // `classes` is the discriminator's extra slot meaning "unlabelled".
-      labels[i] = config.conditional && !this.labelled.has(indices[i]) ? classes : trainLabels[indices[i]];
+      labels[i] = hidesUnlabelled && !this.labelled.has(indices[i]) ? classes : trainLabels[indices[i]];
     }
     // Label-conditioned regularization: the prior sample beside image i comes from its digit's component
     // and carries the same label; an unlabelled image is matched with a sample of the whole mixture.

@@ -103,7 +103,7 @@ describe('categorical AAE: the style posterior', () => {
     expect(clusteringConfig().styleNoise).toBe(0.7);
     expect(defaultConfig({ model: 'semi-supervised-aae' }).styleNoise).toBe(0);
     expect(defaultConfig({ model: 'aae' }).styleNoise).toBe(0);
-    expect(() => defaultConfig({ model: 'aae', styleNoise: 0.5 })).toThrow('model config: styleNoise is for the categorical AAEs, not aae.');
+    expect(() => defaultConfig({ model: 'aae', styleNoise: 0.5 })).toThrow('model config: styleNoise is for the categorical and supervised AAEs, not aae.');
     expect(() => clusteringConfig({ styleNoise: -1 })).toThrow('model config: styleNoise must be 0 or more, got -1.');
   });
 });

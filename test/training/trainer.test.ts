@@ -15,7 +15,10 @@ import { loadModelCheckpoint, NonFiniteState, readModelCheckpoint, saveModelChec
 import { RUN_DEFAULTS, type RunSettings } from '../../src/training/run-settings.js';
 import { splitMnist } from '../../src/data/mnist.js';
 import type { CategoricalAae } from '../../src/models/categorical-aae.js';
-import { CHECKPOINT_FILE, METRICS_FILE, readRunCheckpoint, train, TrainingDiverged, TrainingInputError, type EpochMetrics, type TrainOptions } from '../../src/training/trainer.js';
+import { digitClassifierFor } from '../../src/evaluation/digit-classifier.js';
+import { styleContentAccuracy } from '../../src/evaluation/style-content.js';
+import { deriveSeed } from '../../src/random/seeded.js';
+import { CHECKPOINT_FILE, METRICS_FILE, readRunCheckpoint, STYLE_CONTENT_STYLES, train, TrainingDiverged, TrainingInputError, type EpochMetrics, type TrainOptions } from '../../src/training/trainer.js';
 import { useEngine } from '../helpers/engine.js';
 
 const gpu = useEngine();
@@ -295,6 +298,34 @@ describe('per-epoch evaluation', () => {
     // A model without a y to classify has no such error.
     const [plain] = await trainTiny(runFolder('no-validation-error'), tiny, 1);
     expect(plain.validationError).toBeUndefined();
+  });
+
+  it('the supervised AAE reports each epoch the share of its style grid read as the column digit, by a classifier of its training images', async () => {
+    const out = runFolder('style-content');
+    // Ten classes, as the supervised model's one-hot digit has.
+    const tenClasses = { train: syntheticImages(600, { seed: 1, classes: 10 }), test: syntheticImages(200, { seed: 2, classes: 10 }) };
+    const metrics = await trainTiny(out, { ...tiny, model: 'supervised-aae' }, 2, { data: tenClasses });
+    const lines = await metricsLines(out);
+    for (const epoch of [0, 1]) {
+      const share = metrics[epoch].styleContentAccuracy!;
+      expect(share).toBeGreaterThanOrEqual(0);
+      expect(share).toBeLessThanOrEqual(1);
+      // 100 styles × 10 digits: a whole number of the 1,000 cells.
+      expect(share * 1000).toBeCloseTo(Math.round(share * 1000), 6);
+      expect(lines[epoch].styleContentAccuracy).toBe(share);
+    }
+    // The same checkpoint judged again outside the trainer, by the same (cached) classifier, on the same grid.
+    const { model } = await loadModelCheckpoint(gpu.engine, join(out, CHECKPOINT_FILE));
+    const { train: trainRows } = splitMnist(tenClasses, { validation: 100, seed: model.config.seed });
+    const images = uploadImages(gpu.engine, tenClasses.train.images, tenClasses.train.count, model.config.pixels);
+    const classifier = await digitClassifierFor(gpu.engine, images, tenClasses.train.labels, trainRows, { seed: model.config.seed });
+    images.tensor.dispose();
+    expect(await styleContentAccuracy(model, classifier, { styles: STYLE_CONTENT_STYLES, seed: deriveSeed(model.config.seed, 20_000) })).toBe(metrics[1].styleContentAccuracy);
+    model.dispose();
+    expect(metrics[1].styleContentAccuracy).toBeDefined();
+    // Models that draw no digit grid report none.
+    const [plain] = await trainTiny(runFolder('no-style-content'), tiny, 1);
+    expect(plain.styleContentAccuracy).toBeUndefined();
   });
 });
 
