@@ -2,14 +2,24 @@ import { appendFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Engine } from '../device/engine.js';
 import { uploadImages, type GpuImageSet } from '../data/gpu-images.js';
-import { loadMnist, splitMnist, type LabelledImages, type Mnist } from '../data/mnist.js';
+import { loadMnist, splitMnist, type LabelledImages, type Mnist, type MnistSplit } from '../data/mnist.js';
 import { usesLabelledPhase } from '../models/architecture.js';
 import type { ModelConfig } from '../models/config.js';
 import { createModel } from '../models/create-model.js';
 import type { GenerativeModel } from '../models/model.js';
 import { createModelPrior } from '../models/priors.js';
 import { deriveSeed } from '../random/seeded.js';
-import { categoryLogitsOfImages, classificationError, classifyImages, classifyRows, clusterError, componentAccuracy, encodeImages, reconstructionBce } from './evaluate.js';
+import {
+  categoryLogitsOfImages,
+  classificationError,
+  classifyImages,
+  classifyRows,
+  clusterError,
+  componentAccuracy,
+  encodeImages,
+  reconstructionBce,
+  validationClusterError,
+} from './evaluate.js';
 import { CategoricalAae } from '../models/categorical-aae.js';
 import { CheckpointError, NonFiniteState, readModelCheckpoint, restoreModel, saveModelCheckpoint, type DecodedCheckpoint } from './model-checkpoint.js';
 import type { RunSettings } from './run-settings.js';
@@ -71,11 +81,16 @@ export interface EpochMetrics {
   validationError?: number;
   /** Clustering AAE: the paper's cluster error on the test set (each cluster labelled by its most confident training image). */
   clusterError?: number;
+  /**
+   * Clustering AAE: the same protocol scored on the validation images held out of training, the clusters
+   * labelled by the training images only: the one to choose an epoch by.
+   */
+  validationClusterError?: number;
   seconds: number;
   stepsPerSecond: number;
 }
 
-type EvaluationMetrics = Pick<EpochMetrics, 'reconstructionBce' | 'componentAccuracy' | 'testError' | 'validationError' | 'clusterError'>;
+type EvaluationMetrics = Pick<EpochMetrics, 'reconstructionBce' | 'componentAccuracy' | 'testError' | 'validationError' | 'clusterError' | 'validationClusterError'>;
 
 /** Training stopped because a loss became NaN or infinite; the last good checkpoint was kept. */
 export class TrainingDiverged extends Error {
@@ -194,7 +209,7 @@ export async function train(engine: Engine, options: TrainOptions): Promise<Epoc
         epoch: epoch + 1,
         steps: trainingSteps.steps,
         losses: Object.fromEntries(model.lossNames.map((name, i) => [name, sums[i] / reads])),
-        ...(await evaluate(model, testImages, data.test, evaluationCount, options.out, trainImages, data.train, split.validation)),
+        ...(await evaluate(model, testImages, data.test, evaluationCount, options.out, trainImages, data.train, split)),
         seconds,
         stepsPerSecond: stepsPerEpoch / seconds,
       };
@@ -249,8 +264,8 @@ async function evaluate(
   out: string,
   trainImages: GpuImageSet,
   train: LabelledImages,
-  /** Rows of the training set held out of training. */
-  validation: Uint32Array,
+  /** Rows of the training set that train (`train`) and that are held out of training (`validation`). */
+  { train: trainRows, validation }: Pick<MnistSplit, 'train' | 'validation'>,
 ): Promise<EvaluationMetrics> {
   const config = model.config;
   const pictures = createModelPrior(config, deriveSeed(config.seed, 20_000));
@@ -274,6 +289,7 @@ async function evaluate(
     } else {
       const trainLogits = await categoryLogitsOfImages(model, trainImages, train.count);
       result.clusterError = clusterError(trainLogits, train.labels, await categoryLogitsOfImages(model, testImages, count), labels, config.clusters);
+      if (validation.length > 0) result.validationClusterError = validationClusterError(trainLogits, train.labels, trainRows, validation, config.clusters);
     }
   }
   return result;
