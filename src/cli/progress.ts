@@ -3,7 +3,7 @@ import type { EpochMetrics, TrainingProgress } from '../training/trainer.js';
 const BAR_WIDTH = 24;
 
 /** Short names for the losses on the progress line. */
-const SHORT: Record<string, string> = { reconstruction: 'rec', discriminator: 'disc', generator: 'gen', kl: 'kl', classification: 'cls', prior: 'kl', featureReconstruction: 'feat', decoderGan: 'dec-gan' };
+const SHORT: Record<string, string> = { reconstruction: 'rec', discriminator: 'disc', generator: 'gen', kl: 'kl', classification: 'cls', prior: 'kl', featureReconstruction: 'feat', decoderGan: 'dec-gan', mutualInformation: 'mi' };
 
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '--:--';
@@ -37,6 +37,7 @@ export function formatEpoch(metrics: EpochMetrics): string {
   if (metrics.testError !== undefined) parts.push(`test error ${(100 * metrics.testError).toFixed(2)} %`);
   if (metrics.validationError !== undefined) parts.push(`validation error ${(100 * metrics.validationError).toFixed(2)} %`);
   if (metrics.clusterError !== undefined) parts.push(`cluster error ${(100 * metrics.clusterError).toFixed(2)} %`);
+  if (metrics.validationClusterError !== undefined) parts.push(`validation cluster error ${(100 * metrics.validationClusterError).toFixed(2)} %`);
   if (metrics.styleContentAccuracy !== undefined) parts.push(`style grid cells read as their column's digit ${(100 * metrics.styleContentAccuracy).toFixed(1)} %`);
   return parts.join(', ');
 }

@@ -35,7 +35,8 @@ function shownDefault(option: TrainOption<keyof TrainRequest>, choices: TrainReq
 
 /** The option's name and help, broken at spaces to fit, then its default: in the defaults' column, after the help, or under it. */
 function optionLine(option: TrainOption<keyof TrainRequest>, shown: string | undefined): string {
-  const name = `  --${option.flag}${option.kind.placeholder ? ` ${option.kind.placeholder}` : ''}`.padEnd(NAME_WIDTH);
+  // A name as wide as the column still keeps a space before its help.
+  const name = `  --${option.flag}${option.kind.placeholder ? ` ${option.kind.placeholder}` : ''} `.padEnd(NAME_WIDTH);
   const lines = wrap(name + option.help);
   if (shown !== undefined) {
     const last = lines[lines.length - 1];

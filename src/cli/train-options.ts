@@ -95,6 +95,14 @@ export const TRAIN_OPTIONS = {
     section: 'model',
     onResume: 'keeps-its-own',
   },
+  mutualInformation: {
+    flag: 'mutual-information',
+    kind: nonNegativeNumber('W'),
+    default: modelDefault('mutualInformation'),
+    help: 'categorical AAEs: weight of an InfoGAN-style I(y; x̂) term (0: paper method)',
+    section: 'model',
+    onResume: 'keeps-its-own',
+  },
   gating: {
     flag: 'gate',
     kind: flag,

@@ -5,12 +5,13 @@ import { Mlp } from '../nn/mlp.js';
 import { Module } from '../nn/module.js';
 import { Adam } from '../optim/adam.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import { add } from '../ops/arithmetic.js';
+import { add, mulScalar } from '../ops/arithmetic.js';
 import { concat } from '../ops/concat.js';
 import { bceWithLogits } from '../ops/losses/bce-with-logits.js';
 import { softmaxCrossEntropy } from '../ops/losses/softmax-cross-entropy.js';
 import { oneHot } from '../ops/one-hot.js';
 import { softmax } from '../ops/softmax.js';
+import { sigmoid } from '../ops/unary.js';
 import { deriveSeed } from '../random/seeded.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { usesLabelledPhase } from './architecture.js';
@@ -108,7 +109,13 @@ export class CategoricalAae extends GenerativeModel {
     this.classifierOptimizer = this.semiSupervised
       ? new Adam([...this.trunk.parameters(), ...this.categoryHead.parameters()], { learningRate: config.learningRate, beta1: config.beta1 })
       : null;
-    this.lossNames = ['reconstruction', 'discriminator', 'generator', ...(this.semiSupervised ? ['classification'] : [])];
+    this.lossNames = [
+      'reconstruction',
+      'discriminator',
+      'generator',
+      ...(this.semiSupervised ? ['classification'] : []),
+      ...(config.mutualInformation > 0 ? ['mutualInformation'] : []),
+    ];
     this.constants = new ConstantCache(engine);
   }
 
@@ -128,20 +135,43 @@ export class CategoricalAae extends GenerativeModel {
   }
 
   trainStep(batch: TrainingBatch): Tensor {
-    const losses = [this.reconstructionPhase(batch), this.discriminatorPhase(batch), this.generatorPhase(batch)];
+    const { reconstruction, mutualInformation } = this.reconstructionPhase(batch);
+    const losses = [reconstruction, this.discriminatorPhase(batch), this.generatorPhase(batch)];
     if (this.semiSupervised) losses.push(this.classificationPhase(batch));
+    if (mutualInformation) losses.push(mutualInformation);
     return concat(losses, 0);
   }
 
-  /** Encoder and decoder learn to reconstruct from (y, z). */
-  reconstructionPhase({ images }: TrainingBatch): Tensor {
+  /**
+   * Encoder and decoder learn to reconstruct from (y, z); with `mutualInformation` > 0 they also lower
+   * the mutual-information term's cross-entropy (`mutualInformationCost`), weighted, in the same update.
+   */
+  reconstructionPhase({ images, priorCodes, priorComponents }: TrainingBatch): { reconstruction: Tensor; mutualInformation: Tensor | null } {
     this.autoencoderOptimizer.zeroGrad();
     const { categories, style } = this.encodeBoth(images);
-    const loss = bceWithLogits(this.decoder.forward(this.representation(categories, this.sampleStyle(style))), images, 'batchMean');
-    backward(this.clusterHeads ? add(loss, headSeparation(this.clusterHeads.heads, HEAD_MARGIN)) : loss);
+    const reconstruction = bceWithLogits(this.decoder.forward(this.representation(categories, this.sampleStyle(style))), images, 'batchMean');
+    let loss = this.clusterHeads ? add(reconstruction, headSeparation(this.clusterHeads.heads, HEAD_MARGIN)) : reconstruction;
+    const weight = this.config.mutualInformation;
+    const mutualInformation = weight > 0 ? this.mutualInformationCost(priorComponents, priorCodes) : null;
+    if (mutualInformation) loss = add(loss, mulScalar(mutualInformation, weight));
+    backward(loss);
     this.autoencoderOptimizer.step();
     this.autoencoderOptimizer.zeroGrad();
-    return loss;
+    return { reconstruction, mutualInformation };
+  }
+
+  /**
+   * The InfoGAN-style term: categories c ~ Categorical(K) and styles z ~ the style prior (the step's prior
+   * samples, [n] u32 and [n, latent]) are decoded into x̂ = Dec(c, z), x̂ is encoded again, and the cost is
+   * the mean cross-entropy of c under q(y | x̂). log K minus it is a lower bound on I(c; x̂) (Barber and
+   * Agakov's bound, as in InfoGAN): lowering it makes every category decode into images that the encoder
+   * tells apart, whatever the style, so the digit must travel through y and not through z. The decoder's
+   * logits are fed back through a sigmoid: the encoder is trained on pixel intensities in [0, 1], and the
+   * probabilities are the decoder's mean image, differentiable where a binarised sample would not be.
+   */
+  mutualInformationCost(categories: Tensor, styles: Tensor): Tensor {
+    const generated = sigmoid(this.decoder.forward(this.representation(oneHot(categories, this.config.clusters), styles)));
+    return softmaxCrossEntropy(this.encodeBoth(generated).categoryLogits, categories);
   }
 
   /** What the decoder sees: (y, z) side by side, or W_c·y + z for the dimensionality-reduction model. */

@@ -22,6 +22,8 @@ export const MODEL_DEFAULTS: { readonly [K in Exclude<keyof ModelConfig, 'model'
   priorScale: () => 1,
   // See `TrainingSettings.styleNoise`; measured values are in the README.
   styleNoise: (model) => (model === 'clustering-aae' || model === 'supervised-aae' ? 0.7 : 0),
+  // See `TrainingSettings.mutualInformation`: 0 is the paper's method.
+  mutualInformation: () => 0,
   gating: () => false,
   gamma: () => 1,
   priorWeight: () => 0.1,
@@ -83,5 +85,7 @@ function validateConfig(config: ModelConfig): void {
   if (config.styleNoise > 0 && !isCategorical(config.model) && config.model !== 'supervised-aae') {
     problem(`styleNoise is for the categorical and supervised AAEs, not ${config.model}.`);
   }
+  if (!(config.mutualInformation >= 0 && Number.isFinite(config.mutualInformation))) problem(`mutualInformation must be 0 or more, got ${config.mutualInformation}.`);
+  if (config.mutualInformation > 0 && !isCategorical(config.model)) problem(`mutualInformation is for the categorical AAEs, not ${config.model}.`);
   if (!(config.beta1 >= 0 && config.beta1 < 1)) problem(`beta1 must be in [0, 1), got ${config.beta1}.`);
 }

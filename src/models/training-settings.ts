@@ -12,6 +12,11 @@ export interface TrainingSettings {
    * (the supervised AAE: from the one-hot digit it is given).
    */
   styleNoise: number;
+  /**
+   * Categorical AAEs: the weight of the InfoGAN-style mutual-information term (CategoricalAae's
+   * `mutualInformationCost`) beside the reconstruction; 0 leaves it out: the paper's method.
+   */
+  mutualInformation: number;
   /** VAE-GAN: skip D's or the decoder's update when D is far ahead or behind (the reference code's gating). */
   gating: boolean;
   /** VAE-GAN: how much the decoder weighs feature reconstruction against fooling D (the paper's gamma). */

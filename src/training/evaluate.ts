@@ -157,9 +157,8 @@ export function logProbability(logits: ArrayLike<number>, row: number, k: number
 
 /**
  * The paper's cluster error, from the logits of q(y | x): each cluster k takes the label of the training
- * image with the highest q(y = k | x); a test image is wrong when the label of its most likely cluster
- * is not its own. Confidence is compared in float64 (`logProbability`): in f32 most images of a trained
- * model have q = 1 exactly, and the "most confident" image would be merely the first of the ties.
+ * image with the highest q(y = k | x) (`clusterLabels`); a test image is wrong when the label of its most
+ * likely cluster is not its own (`assignmentError`).
  */
 export function clusterError(
   trainLogits: Float32Array,
@@ -168,20 +167,55 @@ export function clusterError(
   testLabels: ArrayLike<number>,
   clusters: number,
 ): number {
-  const trainRows = trainLogits.length / clusters;
-  const clusterLabels = new Int32Array(clusters).fill(-1);
+  return assignmentError(clusterLabels(trainLogits, trainLabels, clusters), testLogits, testLabels, clusters);
+}
+
+/**
+ * Each cluster's label: that of the image (among `rows` of the logits, all by default) with the highest
+ * q(y = k | x); -1 for a cluster with no rows at all. Confidence is compared in float64 (`logProbability`):
+ * in f32 most images of a trained model have q = 1 exactly, and the "most confident" image would be merely
+ * the first of the ties.
+ */
+export function clusterLabels(logits: Float32Array, labels: ArrayLike<number>, clusters: number, rows?: ArrayLike<number>): Int32Array {
+  const candidates = rows ?? firstRows(logits.length / clusters);
+  const result = new Int32Array(clusters).fill(-1);
   for (let k = 0; k < clusters; k++) {
     let best = -Infinity;
-    for (let row = 0; row < trainRows; row++) {
-      const confidence = logProbability(trainLogits, row, k, clusters);
+    for (let i = 0; i < candidates.length; i++) {
+      const row = candidates[i];
+      const confidence = logProbability(logits, row, k, clusters);
       if (confidence > best) {
         best = confidence;
-        clusterLabels[k] = trainLabels[row];
+        result[k] = labels[row];
       }
     }
   }
-  const assigned = argmaxRows(testLogits, clusters);
+  return result;
+}
+
+/** The share of rows of `logits` whose most likely cluster carries another label than the row's own. */
+export function assignmentError(labelsOfClusters: Int32Array, logits: Float32Array, labels: ArrayLike<number>, clusters: number): number {
+  const assigned = argmaxRows(logits, clusters);
   let wrong = 0;
-  for (let i = 0; i < assigned.length; i++) if (clusterLabels[assigned[i]] !== testLabels[i]) wrong++;
+  for (let i = 0; i < assigned.length; i++) if (labelsOfClusters[assigned[i]] !== labels[i]) wrong++;
   return wrong / assigned.length;
+}
+
+/**
+ * The cluster error on the validation images held out of training, for choosing an epoch without the test
+ * set: the clusters are labelled by the training rows only (`trainRows`, never a validation image), and
+ * the `validationRows` are scored. Both index the same logits (those of the whole training set).
+ */
+export function validationClusterError(
+  logits: Float32Array,
+  labels: ArrayLike<number>,
+  trainRows: Uint32Array,
+  validationRows: Uint32Array,
+  clusters: number,
+): number {
+  if (validationRows.length === 0) throw new Error('validationClusterError: there are no validation rows; hold some training images out (--validation).');
+  const validationLogits = new Float32Array(validationRows.length * clusters);
+  validationRows.forEach((row, i) => validationLogits.set(logits.subarray(row * clusters, (row + 1) * clusters), i * clusters));
+  const validationLabels = Uint8Array.from(validationRows, (row) => labels[row]);
+  return assignmentError(clusterLabels(logits, labels, clusters, trainRows), validationLogits, validationLabels, clusters);
 }

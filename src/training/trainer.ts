@@ -11,7 +11,17 @@ import { createModel } from '../models/create-model.js';
 import type { GenerativeModel } from '../models/model.js';
 import { createModelPrior } from '../models/priors.js';
 import { deriveSeed } from '../random/seeded.js';
-import { categoryLogitsOfImages, classificationError, classifyImages, classifyRows, clusterError, componentAccuracy, encodeImages, reconstructionBce } from './evaluate.js';
+import {
+  categoryLogitsOfImages,
+  classificationError,
+  classifyImages,
+  classifyRows,
+  clusterError,
+  componentAccuracy,
+  encodeImages,
+  reconstructionBce,
+  validationClusterError,
+} from './evaluate.js';
 import { CategoricalAae } from '../models/categorical-aae.js';
 import { CheckpointError, NonFiniteState, readModelCheckpoint, restoreModel, saveModelCheckpoint, type DecodedCheckpoint } from './model-checkpoint.js';
 import type { RunSettings } from './run-settings.js';
@@ -78,7 +88,10 @@ export interface EpochMetrics {
   validationError?: number;
   /** Clustering AAE: the paper's cluster error on the test set (each cluster labelled by its most confident training image). */
   clusterError?: number;
-  /** The same on the validation images held out of the training set: the one to choose an epoch by. */
+  /**
+   * Clustering AAE: the same protocol scored on the validation images held out of training, the clusters
+   * labelled by the training images only: the one to choose an epoch by.
+   */
   validationClusterError?: number;
   /**
    * Supervised AAE: the share of a 100-style × 10-digit grid of decoded prior styles that an independent
@@ -90,7 +103,10 @@ export interface EpochMetrics {
   stepsPerSecond: number;
 }
 
-type EvaluationMetrics = Pick<EpochMetrics, 'reconstructionBce' | 'componentAccuracy' | 'testError' | 'validationError' | 'clusterError' | 'styleContentAccuracy'>;
+type EvaluationMetrics = Pick<
+  EpochMetrics,
+  'reconstructionBce' | 'componentAccuracy' | 'testError' | 'validationError' | 'clusterError' | 'validationClusterError' | 'styleContentAccuracy'
+>;
 
 /** Rows of style codes in the style-content grid; its first 10 are the rows of samples.png. */
 export const STYLE_CONTENT_STYLES = 100;
@@ -269,7 +285,7 @@ async function evaluate(
   out: string,
   trainImages: GpuImageSet,
   train: LabelledImages,
-  /** Which training rows train (the classifier that judges the style grid learns from them) and which are held out. */
+  /** Which training rows train (the classifier that judges the style grid learns from them) and which are held out of training. */
   { train: trainRows, validation }: Pick<MnistSplit, 'train' | 'validation'>,
 ): Promise<EvaluationMetrics> {
   const config = model.config;
@@ -300,6 +316,7 @@ async function evaluate(
     } else {
       const trainLogits = await categoryLogitsOfImages(model, trainImages, train.count);
       result.clusterError = clusterError(trainLogits, train.labels, await categoryLogitsOfImages(model, testImages, count), labels, config.clusters);
+      if (validation.length > 0) result.validationClusterError = validationClusterError(trainLogits, train.labels, trainRows, validation, config.clusters);
     }
   }
   return result;

@@ -27,6 +27,7 @@ describe('train options: one table', () => {
       latent: 2,
       clusters: 10,
       styleNoise: 0,
+      mutualInformation: 0,
       gating: false,
       gamma: 1,
       priorWeight: 0.1,
@@ -63,6 +64,7 @@ describe('train options: one table', () => {
       clusters: 10,
       noise: 8,
       styleNoise: 0,
+      mutualInformation: 0,
       gating: false,
       gamma: 1,
       priorWeight: 0.1,
@@ -78,7 +80,8 @@ describe('train options: one table', () => {
   it('takes defaults that depend on the model from the model', () => {
     expect(newRunFor('--model', 'gan').config.adversarialLearningRate).toBe(2e-4);
     const clustering = newRunFor('--model', 'clustering-aae').config;
-    expect([clustering.clusters, clustering.styleNoise]).toEqual([16, 0.7]);
+    expect([clustering.clusters, clustering.styleNoise, clustering.mutualInformation]).toEqual([16, 0.7, 0]);
+    expect(newRunFor('--model', 'clustering-aae', '--mutual-information', '3').config.mutualInformation).toBe(3);
     expect(newRunFor('--model', 'vae-gan', '--prior', 'mog10').request.out).toBe('runs/vae-gan-mog10');
     // The VAEs' posterior is Gaussian whatever is asked.
     expect(newRunFor('--model', 'vae', '--posterior', 'deterministic').config.posterior).toBe('gaussian');
@@ -90,6 +93,7 @@ describe('train options: one table', () => {
     expect(TRAIN_HELP).toMatch(/^  --size NAME +paper \(1000-1000 hidden\) \| small \(256-256\) \| tiny \(32-32\) +\(default paper\)$/m);
     expect(TRAIN_HELP).toMatch(/^  --clusters K .*\(default 10; clustering-aae 16\)$/m);
     expect(TRAIN_HELP).toMatch(/^  --labels N\|all .*\(default all\)$/m);
+    expect(TRAIN_HELP).toMatch(/^  --mutual-information W categorical AAEs: .*\(0: paper method\) +\(default 0\)$/m);
     expect(TRAIN_HELP).toMatch(/^  --out DIR .*\(default runs\/<model>-<prior>\)$/m);
     expect(TRAIN_HELP).not.toMatch(/^  --(conditional|gate|resume|verbose)\b.*\(default/m);
     expect(TRAIN_HELP).toMatch(/^model:\n[^]*^training:\n[^]*^output:\n/m);
@@ -111,6 +115,11 @@ describe('train --resume: each option by its resume rule', () => {
   it('accepts what agrees with the checkpoint, and says which options the run keeps its own values of', () => {
     expect(checkAgainstCheckpoint(given('--prior', 'mog10', '--conditional', '--batch-size', '50', '--epochs', '9', '--eval-size', '10'), checkpoint)).toEqual([]);
     expect(checkAgainstCheckpoint(given('--lr', '0.5', '--labels', 'all', '--seed', '2', '--size', 'paper'), checkpoint)).toEqual(['--lr', '--labels', '--seed']);
+  });
+
+  it("keeps the checkpoint's weight of the mutual-information term, as it keeps its learning rates", () => {
+    const clustering = { ...checkpoint, config: defaultConfig({ model: 'clustering-aae', mutualInformation: 2 }) };
+    expect(checkAgainstCheckpoint(given('--model', 'clustering-aae', '--mutual-information', '5'), clustering)).toEqual(['--mutual-information']);
   });
 
   it('refuses another architecture or batch size', () => {

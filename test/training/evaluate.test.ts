@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classificationError, clusterError, logProbability } from '../../src/training/evaluate.js';
+import { classificationError, clusterError, clusterLabels, logProbability, validationClusterError } from '../../src/training/evaluate.js';
 
 describe('classification and cluster error', () => {
   it('classificationError counts rows whose most likely class is wrong', () => {
@@ -36,5 +36,23 @@ describe('classification and cluster error', () => {
     expect(clusterError(train, [2, 9], test, [9, 2], 2)).toBe(0);
     expect(logProbability(train, 1, 0, 2)).toBeGreaterThan(logProbability(train, 0, 0, 2));
     expect(logProbability([0, Math.log(3)], 0, 1, 2)).toBeCloseTo(Math.log(0.75), 12);
+  });
+
+  it('validationClusterError labels the clusters by the training rows only and scores the validation rows', () => {
+    // Rows 0-1 train, rows 2-4 are held out. Row 2 is the most confident image of cluster 0 overall, but
+    // it is a validation image: cluster 0 takes the label of row 0 (a 4), not row 2's 8.
+    const logits = Float32Array.from([
+      3, 0, // train, label 4
+      0, 3, // train, label 6
+      9, 0, // validation, label 8: cluster 0 -> 4, wrong
+      4, 1, // validation, label 4: cluster 0 -> 4, right
+      0, 2, // validation, label 6: cluster 1 -> 6, right
+    ]);
+    const labels = [4, 6, 8, 4, 6];
+    expect(validationClusterError(logits, labels, Uint32Array.from([0, 1]), Uint32Array.from([2, 3, 4]), 2)).toBeCloseTo(1 / 3, 12);
+    expect(Array.from(clusterLabels(logits, labels, 2, [0, 1]))).toEqual([4, 6]);
+    // With every row a candidate, row 2 would name cluster 0.
+    expect(Array.from(clusterLabels(logits, labels, 2))).toEqual([8, 6]);
+    expect(() => validationClusterError(logits, labels, Uint32Array.from([0, 1]), new Uint32Array(0), 2)).toThrow('validationClusterError: there are no validation rows');
   });
 });

@@ -341,12 +341,73 @@ function expectSameCheckpoint(actual: SafetensorsContents, expected: Safetensors
   expect(actual.metadata).toEqual(expected.metadata);
 }
 
+describe('the clustering AAE with the mutual-information term', () => {
+  const withTerm: Partial<ModelConfig> = { ...tiny, model: 'clustering-aae', clusters: 16, mutualInformation: 5 };
+
+  it('reports finite losses, the cluster error and the validation cluster error worked out independently', async () => {
+    const out = runFolder('mutual-information');
+    const [metrics] = await trainTiny(out, withTerm, 1);
+    expect(Object.keys(metrics.losses)).toEqual(['reconstruction', 'discriminator', 'generator', 'mutualInformation']);
+    for (const value of Object.values(metrics.losses)) expect(Number.isFinite(value)).toBe(true);
+    expect(metrics.clusterError).toBeGreaterThanOrEqual(0);
+    expect(metrics.clusterError).toBeLessThanOrEqual(1);
+
+    const { model } = await loadModelCheckpoint(gpu.engine, join(out, CHECKPOINT_FILE));
+    expect(model.config.mutualInformation).toBe(5);
+    const { train: trainRows, validation } = splitMnist(data, { validation: 100, seed: model.config.seed });
+    // Without the trainer's evaluation code: the logits of every training image in one batch, each
+    // cluster named by its most confident image among the rows that train, then the validation rows scored.
+    const { pixels } = model.config;
+    const count = data.train.count;
+    const floats = Float32Array.from(data.train.images.subarray(0, count * pixels), (value) => value / 255);
+    const encoded = gpu.engine.scope(() => gpu.engine.noGrad(() => gpu.engine.keep((model as CategoricalAae).encodeBoth(gpu.engine.tensor(floats, [count, pixels])).categoryLogits)));
+    const logits = (await encoded.read()) as Float32Array;
+    encoded.dispose();
+    const logQ = (row: number, k: number) => {
+      const values = Array.from(logits.subarray(row * 16, (row + 1) * 16));
+      const top = Math.max(...values);
+      return values[k] - top - Math.log(values.reduce((sum, value) => sum + Math.exp(value - top), 0));
+    };
+    const named = Array.from({ length: 16 }, (_, k) => {
+      let best = trainRows[0];
+      for (const row of trainRows) if (logQ(row, k) > logQ(best, k)) best = row;
+      return data.train.labels[best];
+    });
+    let wrong = 0;
+    for (const row of validation) {
+      const values = Array.from(logits.subarray(row * 16, (row + 1) * 16));
+      if (named[values.indexOf(Math.max(...values))] !== data.train.labels[row]) wrong++;
+    }
+    expect(metrics.validationClusterError).toBe(wrong / validation.length);
+  });
+
+  it('repeats bit for bit for the same seed', async () => {
+    const [first, second] = [runFolder('mutual-information-a'), runFolder('mutual-information-b')];
+    const [a, b] = [await trainTiny(first, withTerm, 1), await trainTiny(second, withTerm, 1)];
+    expect(b[0].losses).toEqual(a[0].losses);
+    expect(b[0].validationClusterError).toBe(a[0].validationClusterError);
+    expectSameCheckpoint(await readCheckpointFile(second), await readCheckpointFile(first));
+  });
+
+  it('loads a checkpoint written before the setting existed as the paper method (weight 0)', async () => {
+    const out = runFolder('before-mutual-information');
+    await trainTiny(out, { ...tiny, model: 'clustering-aae', clusters: 16 }, 1);
+    const path = join(out, CHECKPOINT_FILE);
+    const { tensors, metadata } = await readCheckpointFile(out);
+    const { mutualInformation, ...older } = JSON.parse(metadata.config) as ModelConfig;
+    expect(mutualInformation).toBe(0);
+    await writeFile(path, encodeSafetensors(tensors, { ...metadata, config: JSON.stringify(older) }));
+    expect((await readModelCheckpoint(path)).config.mutualInformation).toBe(0);
+  });
+});
+
 describe('a resumed run equals an uninterrupted one', () => {
   const cases: [string, Partial<ModelConfig>, TinyRunOptions][] = [
     ['aae with a Gaussian posterior (the GPU random stream carries over)', gaussianAae, {}],
     ['label-conditioned mog10 aae with 100 labels', conditionalAae, { labels: 100 }],
     ['semi-supervised aae with 100 labels (the labelled stream carries over)', { ...tiny, model: 'semi-supervised-aae' }, { labels: 100 }],
     ['clustering aae', { ...tiny, model: 'clustering-aae', clusters: 16 }, {}],
+    ['clustering aae with the mutual-information term (the checkpoint keeps its weight)', { ...tiny, model: 'clustering-aae', clusters: 16, mutualInformation: 5 }, {}],
     ['vae-gan', { ...tiny, model: 'vae-gan' }, {}],
     ['dimensionality-reduction aae with 100 labels', { ...tiny, model: 'dimensionality-reduction-aae' }, { labels: 100 }],
   ];
