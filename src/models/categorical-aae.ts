@@ -101,13 +101,14 @@ export class CategoricalAae extends GenerativeModel {
     this.categoryDiscriminator = new Mlp(engine, [clusters, ...hidden, 1], { seed: deriveSeed(seed, 3) });
     this.styleDiscriminator = new Mlp(engine, [latent, ...hidden, 1], { seed: deriveSeed(seed, 6) });
     const encoderParameters = [...this.trunk.parameters(), ...this.categoryHead.parameters(), ...this.styleHead.parameters()];
-    const adversarial = { learningRate: config.adversarialLearningRate, beta1: config.beta1 };
+    const halfLife = config.learningRateHalfLife;
+    const adversarial = { learningRate: config.adversarialLearningRate, beta1: config.beta1, halfLife };
     const heads = this.clusterHeads ? this.clusterHeads.parameters() : [];
-    this.autoencoderOptimizer = new Adam([...encoderParameters, ...heads, ...this.decoder.parameters()], { learningRate: config.learningRate, beta1: config.beta1 });
+    this.autoencoderOptimizer = new Adam([...encoderParameters, ...heads, ...this.decoder.parameters()], { learningRate: config.learningRate, beta1: config.beta1, halfLife });
     this.discriminatorOptimizer = new Adam([...this.categoryDiscriminator.parameters(), ...this.styleDiscriminator.parameters()], adversarial);
     this.generatorOptimizer = new Adam(encoderParameters, adversarial);
     this.classifierOptimizer = this.semiSupervised
-      ? new Adam([...this.trunk.parameters(), ...this.categoryHead.parameters()], { learningRate: config.learningRate, beta1: config.beta1 })
+      ? new Adam([...this.trunk.parameters(), ...this.categoryHead.parameters()], { learningRate: config.learningRate, beta1: config.beta1, halfLife })
       : null;
     this.lossNames = [
       'reconstruction',
@@ -126,6 +127,12 @@ export class CategoricalAae extends GenerativeModel {
   sampleStyle(style: Tensor): Tensor {
     const noise = this.config.styleNoise;
     return noise > 0 ? add(style, this.random.normal(style.shape, 0, noise)) : style;
+  }
+
+  /** What the encoder sees in training: the images with N(0, inputNoise²) added to each pixel; evaluation sees them clean. */
+  noisyInput(images: Tensor): Tensor {
+    const noise = this.config.inputNoise;
+    return noise > 0 ? add(images, this.random.normal(images.shape, 0, noise)) : images;
   }
 
   encodeBoth(images: Tensor): CategoricalEncoding {
@@ -148,7 +155,7 @@ export class CategoricalAae extends GenerativeModel {
    */
   reconstructionPhase({ images, priorCodes, priorComponents }: TrainingBatch): { reconstruction: Tensor; mutualInformation: Tensor | null } {
     this.autoencoderOptimizer.zeroGrad();
-    const { categories, style } = this.encodeBoth(images);
+    const { categories, style } = this.encodeBoth(this.noisyInput(images));
     const reconstruction = bceWithLogits(this.decoder.forward(this.representation(categories, this.sampleStyle(style))), images, 'batchMean');
     let loss = this.clusterHeads ? add(reconstruction, headSeparation(this.clusterHeads.heads, HEAD_MARGIN)) : reconstruction;
     const weight = this.config.mutualInformation;
@@ -185,7 +192,7 @@ export class CategoricalAae extends GenerativeModel {
     const real = this.constants.get([size, 1], 1);
     const fake = this.constants.get([size, 1], 0);
     this.discriminatorOptimizer.zeroGrad();
-    const { categories, style } = this.engine.noGrad(() => this.encodeBoth(images));
+    const { categories, style } = this.engine.noGrad(() => this.encodeBoth(this.noisyInput(images)));
     const loss = add(
       add(
         bceWithLogits(this.categoryDiscriminator.forward(oneHot(priorComponents, this.config.clusters)), real),
@@ -206,7 +213,7 @@ export class CategoricalAae extends GenerativeModel {
     this.categoryDiscriminator.freeze();
     this.styleDiscriminator.freeze();
     try {
-      const { categories, style } = this.encodeBoth(images);
+      const { categories, style } = this.encodeBoth(this.noisyInput(images));
       const loss = add(bceWithLogits(this.categoryDiscriminator.forward(categories), real), bceWithLogits(this.styleDiscriminator.forward(this.sampleStyle(style)), real));
       backward(loss);
       this.generatorOptimizer.step();
@@ -224,7 +231,7 @@ export class CategoricalAae extends GenerativeModel {
       throw new Error('semi-supervised-aae: the classification phase needs labelledImages and labelledLabels in the batch.');
     }
     this.classifierOptimizer.zeroGrad();
-    const loss = softmaxCrossEntropy(this.encodeBoth(labelledImages).categoryLogits, labelledLabels);
+    const loss = softmaxCrossEntropy(this.encodeBoth(this.noisyInput(labelledImages)).categoryLogits, labelledLabels);
     backward(loss);
     this.classifierOptimizer.step();
     this.classifierOptimizer.zeroGrad();

@@ -6,6 +6,17 @@ export interface ModelConfig extends ModelArchitecture, TrainingSettings {}
 
 export const DEFAULT_MODEL: ModelKind = 'aae';
 
+/** The semi-supervised AAE's input noise (pixel intensities are in [0, 1]). */
+export const SEMI_SUPERVISED_INPUT_NOISE = 0.3;
+/** The semi-supervised AAE's learning-rate half-life: 10 epochs of 50,000 images in minibatches of 100. */
+export const SEMI_SUPERVISED_HALF_LIFE = 5000;
+
+/**
+ * The value a setting added after checkpoints were first written takes when a checkpoint lacks it: the
+ * one that trains as the run did before the setting existed (its default may have changed the training).
+ */
+export const SETTINGS_ABSENT_FROM_OLDER_CHECKPOINTS: Partial<ModelConfig> = { inputNoise: 0, learningRateHalfLife: 0 };
+
 /** Each setting's default for a model of the given kind (most are the same for every kind). */
 export const MODEL_DEFAULTS: { readonly [K in Exclude<keyof ModelConfig, 'model'>]: (model: ModelKind) => ModelConfig[K] } = {
   posterior: () => 'deterministic',
@@ -24,6 +35,10 @@ export const MODEL_DEFAULTS: { readonly [K in Exclude<keyof ModelConfig, 'model'
   styleNoise: (model) => (model === 'clustering-aae' || model === 'supervised-aae' ? 0.7 : 0),
   // See `TrainingSettings.mutualInformation`: 0 is the paper's method.
   mutualInformation: () => 0,
+  // See `TrainingSettings.inputNoise` and `learningRateHalfLife`; both go beyond the paper's method, and
+  // 0 turns each off. The measurements: README, semi-supervised row.
+  inputNoise: (model) => (model === 'semi-supervised-aae' ? SEMI_SUPERVISED_INPUT_NOISE : 0),
+  learningRateHalfLife: (model) => (model === 'semi-supervised-aae' ? SEMI_SUPERVISED_HALF_LIFE : 0),
   gating: () => false,
   gamma: () => 1,
   priorWeight: () => 0.1,
@@ -87,5 +102,11 @@ function validateConfig(config: ModelConfig): void {
   }
   if (!(config.mutualInformation >= 0 && Number.isFinite(config.mutualInformation))) problem(`mutualInformation must be 0 or more, got ${config.mutualInformation}.`);
   if (config.mutualInformation > 0 && !isCategorical(config.model)) problem(`mutualInformation is for the categorical AAEs, not ${config.model}.`);
+  if (!(config.inputNoise >= 0 && Number.isFinite(config.inputNoise))) problem(`inputNoise must be 0 or more, got ${config.inputNoise}.`);
+  if (config.inputNoise > 0 && config.model !== 'semi-supervised-aae') problem(`inputNoise is for the semi-supervised-aae, not ${config.model}.`);
+  if (!(config.learningRateHalfLife >= 0 && Number.isFinite(config.learningRateHalfLife))) {
+    problem(`learningRateHalfLife must be 0 (constant rates) or a positive number of steps, got ${config.learningRateHalfLife}.`);
+  }
+  if (config.learningRateHalfLife > 0 && !isCategorical(config.model)) problem(`learningRateHalfLife is for the categorical AAEs, not ${config.model}.`);
   if (!(config.beta1 >= 0 && config.beta1 < 1)) problem(`beta1 must be in [0, 1), got ${config.beta1}.`);
 }

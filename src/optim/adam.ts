@@ -16,6 +16,12 @@ export interface AdamOptions {
   weightDecay?: number;
   /** AdamW: decay the weights directly instead of through the gradient. Default false. */
   decoupled?: boolean;
+  /**
+   * Steps over which the learning rate halves: step t (counting from 1) uses learningRate * 0.5^((t - 1) / halfLife).
+   * A schedule by step count needs no total length of training, and a restored step count resumes it.
+   * 0 (the default) keeps the rate constant.
+   */
+  halfLife?: number;
 }
 
 /**
@@ -31,6 +37,7 @@ export class Adam extends Optimizer {
   readonly beta2: number;
   readonly epsilon: number;
   readonly decoupled: boolean;
+  readonly halfLife: number;
   private steps = 0;
   private readonly firstMoments: Tensor[];
   private readonly secondMoments: Tensor[];
@@ -43,6 +50,8 @@ export class Adam extends Optimizer {
     this.epsilon = options.epsilon ?? 1e-8;
     this.weightDecay = options.weightDecay ?? 0;
     this.decoupled = options.decoupled ?? false;
+    this.halfLife = options.halfLife ?? 0;
+    if (!(this.halfLife >= 0 && Number.isFinite(this.halfLife))) throw new Error(`Adam: halfLife ${this.halfLife} must be 0 (a constant rate) or a positive number of steps.`);
     for (const [name, value] of [['beta1', this.beta1], ['beta2', this.beta2]] as const) {
       if (!(value >= 0 && value < 1)) throw new Error(`Adam: ${name} ${value} must be in [0, 1).`);
     }
@@ -55,6 +64,11 @@ export class Adam extends Optimizer {
   /** Steps taken so far (t of the last update). */
   get stepCount(): number {
     return this.steps;
+  }
+
+  /** The rate step t (counting from 1) updates with: `learningRate`, halved every `halfLife` steps. */
+  learningRateAt(t: number): number {
+    return this.halfLife > 0 ? this.learningRate * 0.5 ** ((t - 1) / this.halfLife) : this.learningRate;
   }
 
   state(): { tensors: Record<string, Tensor>; steps: number } {
@@ -80,7 +94,7 @@ export class Adam extends Optimizer {
       checkHyperparameters('Adam', this.learningRate, this.weightDecay);
       const t = ++this.steps;
       return new Float32Array([
-        this.learningRate,
+        this.learningRateAt(t),
         1 / (1 - this.beta1 ** t),
         1 / (1 - this.beta2 ** t),
         this.weightDecay,

@@ -2,7 +2,7 @@ import type { Engine } from '../device/engine.js';
 import { readModules, loadModules } from '../checkpoint/module-state.js';
 import { loadCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint.js';
 import type { TensorRecord } from '../checkpoint/safetensors.js';
-import { defaultConfig, type ModelConfig } from '../models/config.js';
+import { defaultConfig, SETTINGS_ABSENT_FROM_OLDER_CHECKPOINTS, type ModelConfig } from '../models/config.js';
 import { createModel } from '../models/create-model.js';
 import type { GenerativeModel } from '../models/model.js';
 import type { RandomState } from '../random/philox.js';
@@ -92,7 +92,8 @@ export interface DecodedCheckpoint {
 /**
  * Reads a checkpoint once and checks all of it on the CPU, before any model is built: its format, every
  * metadata value, that every tensor is finite, and the config's sizes against the tensors' shapes. Files
- * of older layouts still read: settings added since take their defaults, and the batch size may sit
+ * of older layouts still read: settings added since take their defaults (or, where a default changes the
+ * training, the value that trains as before: SETTINGS_ABSENT_FROM_OLDER_CHECKPOINTS), and the batch size may sit
  * inside the stored config, where it was before it became a run setting.
  */
 export async function readModelCheckpoint(path: string): Promise<DecodedCheckpoint> {
@@ -118,7 +119,7 @@ function decodeContents(tensors: TensorRecord, metadata: Record<string, string>)
   const stored = metadataObject(metadata, 'config') as Partial<ModelConfig> & { batchSize?: number };
   let config: ModelConfig;
   try {
-    config = defaultConfig(stored);
+    config = defaultConfig({ ...SETTINGS_ABSENT_FROM_OLDER_CHECKPOINTS, ...stored });
   } catch (error) {
     throw new CheckpointProblem(`its ${(error as Error).message}`, { cause: error });
   }

@@ -28,6 +28,7 @@ describe('train options: one table', () => {
       clusters: 10,
       styleNoise: 0,
       mutualInformation: 0,
+      inputNoise: 0,
       gating: false,
       gamma: 1,
       priorWeight: 0.1,
@@ -36,6 +37,7 @@ describe('train options: one table', () => {
       batchSize: 100,
       learningRate: 1e-3,
       adversarialLearningRate: 1e-3,
+      learningRateHalfLife: 0,
       labels: 'all',
       trainSize: undefined,
       evaluationSize: undefined,
@@ -65,6 +67,8 @@ describe('train options: one table', () => {
       noise: 8,
       styleNoise: 0,
       mutualInformation: 0,
+      inputNoise: 0,
+      learningRateHalfLife: 0,
       gating: false,
       gamma: 1,
       priorWeight: 0.1,
@@ -82,6 +86,11 @@ describe('train options: one table', () => {
     const clustering = newRunFor('--model', 'clustering-aae').config;
     expect([clustering.clusters, clustering.styleNoise, clustering.mutualInformation]).toEqual([16, 0.7, 0]);
     expect(newRunFor('--model', 'clustering-aae', '--mutual-information', '3').config.mutualInformation).toBe(3);
+    const semiSupervised = newRunFor('--model', 'semi-supervised-aae').config;
+    expect([semiSupervised.inputNoise, semiSupervised.learningRateHalfLife]).toEqual([0.3, 5000]);
+    const paperMethod = newRunFor('--model', 'semi-supervised-aae', '--input-noise', '0', '--lr-half-life', '0').config;
+    expect([paperMethod.inputNoise, paperMethod.learningRateHalfLife]).toEqual([0, 0]);
+    expect(newRunFor('--model', 'clustering-aae', '--lr-half-life', '2500').config.learningRateHalfLife).toBe(2500);
     expect(newRunFor('--model', 'vae-gan', '--prior', 'mog10').request.out).toBe('runs/vae-gan-mog10');
     // The VAEs' posterior is Gaussian whatever is asked.
     expect(newRunFor('--model', 'vae', '--posterior', 'deterministic').config.posterior).toBe('gaussian');
@@ -115,6 +124,7 @@ describe('train --resume: each option by its resume rule', () => {
   it('accepts what agrees with the checkpoint, and says which options the run keeps its own values of', () => {
     expect(checkAgainstCheckpoint(given('--prior', 'mog10', '--conditional', '--batch-size', '50', '--epochs', '9', '--eval-size', '10'), checkpoint)).toEqual([]);
     expect(checkAgainstCheckpoint(given('--lr', '0.5', '--labels', 'all', '--seed', '2', '--size', 'paper'), checkpoint)).toEqual(['--lr', '--labels', '--seed']);
+    expect(checkAgainstCheckpoint(given('--input-noise', '0.1', '--lr-half-life', '100'), checkpoint)).toEqual(['--input-noise', '--lr-half-life']);
   });
 
   it("keeps the checkpoint's weight of the mutual-information term, as it keeps its learning rates", () => {

@@ -107,3 +107,70 @@ describe('categorical AAE: the style posterior', () => {
     expect(() => clusteringConfig({ styleNoise: -1 })).toThrow('model config: styleNoise must be 0 or more, got -1.');
   });
 });
+
+describe('semi-supervised AAE: input noise and the learning-rate half-life', () => {
+  const semiSupervised = (overrides: Partial<ModelConfig> = {}) =>
+    defaultConfig({ model: 'semi-supervised-aae', latent: 8, hidden: HIDDEN_SIZES.tiny, ...overrides });
+
+  it('training sees the images plus N(0, inputNoise²) per pixel, fresh each call; evaluation sees them clean', async () => {
+    const { engine } = gpu;
+    const model = new CategoricalAae(engine, semiSupervised({ inputNoise: 0.3 }));
+    const rows = 50;
+    const indices = engine.tensor(Uint32Array.from({ length: rows }, (_, i) => i), [rows]);
+    const images = engine.keep(engine.scope(() => gatherImages(digits, indices)));
+    const clean = Array.from(await images.read());
+    const noisy = async () => {
+      const tensor = engine.scope(() => engine.noGrad(() => model.noisyInput(images)));
+      const values = Array.from(await tensor.read());
+      tensor.dispose();
+      return values;
+    };
+    const [first, second] = [await noisy(), await noisy()];
+    const differences = first.map((value, i) => value - clean[i]);
+    const mean = differences.reduce((sum, d) => sum + d, 0) / differences.length;
+    const deviation = Math.sqrt(differences.reduce((sum, d) => sum + (d - mean) ** 2, 0) / differences.length);
+    expect(Math.abs(mean)).toBeLessThan(0.01);
+    expect(deviation).toBeGreaterThan(0.29);
+    expect(deviation).toBeLessThan(0.31);
+    expect(second).not.toEqual(first);
+
+    const classify = async () => Array.from(await classifyImages(model, digits, rows));
+    expect(await classify()).toEqual(await classify());
+    images.dispose();
+    indices.dispose();
+    for (const module of Object.values(model.modules())) module.dispose();
+  });
+
+  it('without input noise the images are passed on unchanged', () => {
+    const { engine } = gpu;
+    const model = new CategoricalAae(engine, semiSupervised({ inputNoise: 0 }));
+    const images = engine.tensor(new Float32Array(784), [1, 784]);
+    expect(model.noisyInput(images)).toBe(images);
+    images.dispose();
+    for (const module of Object.values(model.modules())) module.dispose();
+  });
+
+  it('gives every optimizer the half-life; 0 keeps the rates constant', () => {
+    const { engine } = gpu;
+    const model = new CategoricalAae(engine, semiSupervised({ learningRateHalfLife: 250 }));
+    for (const [name, optimizer] of Object.entries(model.optimizers())) {
+      expect([name, (optimizer as { halfLife?: number }).halfLife]).toEqual([name, 250]);
+    }
+    model.dispose();
+    const constant = new CategoricalAae(engine, semiSupervised({ learningRateHalfLife: 0 }));
+    expect(constant.autoencoderOptimizer.learningRateAt(10_000)).toBe(constant.config.learningRate);
+    constant.dispose();
+  });
+
+  it('defaults to both for the semi-supervised model only, and refuses them where they do not apply', () => {
+    expect([semiSupervised().inputNoise, semiSupervised().learningRateHalfLife]).toEqual([0.3, 5000]);
+    expect([clusteringConfig().inputNoise, clusteringConfig().learningRateHalfLife]).toEqual([0, 0]);
+    expect(clusteringConfig({ learningRateHalfLife: 100 }).learningRateHalfLife).toBe(100);
+    expect(() => clusteringConfig({ inputNoise: 0.3 })).toThrow('model config: inputNoise is for the semi-supervised-aae, not clustering-aae.');
+    expect(() => defaultConfig({ model: 'aae', learningRateHalfLife: 100 })).toThrow('model config: learningRateHalfLife is for the categorical AAEs, not aae.');
+    expect(() => semiSupervised({ inputNoise: -0.1 })).toThrow('model config: inputNoise must be 0 or more, got -0.1.');
+    expect(() => semiSupervised({ learningRateHalfLife: Infinity })).toThrow(
+      'model config: learningRateHalfLife must be 0 (constant rates) or a positive number of steps, got Infinity.',
+    );
+  });
+});

@@ -36,12 +36,13 @@ function trainStep(optimizer: Optimizer, parameters: Tensor[], targets: Tensor[]
 }
 
 function adamReference(start: Float64Array[], goal: Float64Array[], steps: number, options: Required<AdamOptions>): Float64Array[] {
-  const { learningRate: lr, beta1, beta2, epsilon, weightDecay, decoupled } = options;
+  const { learningRate, beta1, beta2, epsilon, weightDecay, decoupled, halfLife } = options;
   return start.map((initial, index) => {
     const p = Float64Array.from(initial);
     const m = new Float64Array(p.length);
     const v = new Float64Array(p.length);
     for (let t = 1; t <= steps; t++) {
+      const lr = halfLife > 0 ? learningRate * 0.5 ** ((t - 1) / halfLife) : learningRate;
       for (let i = 0; i < p.length; i++) {
         let g = 2 * (p[i] - goal[index][i]);
         if (decoupled) p[i] -= lr * weightDecay * p[i];
@@ -85,9 +86,11 @@ function release(optimizer: Adam | Sgd, tensors: Tensor[]): void {
 
 describe('Adam', () => {
   const cases: Required<AdamOptions>[] = [
-    { learningRate: 1e-2, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, decoupled: false },
-    { learningRate: 2e-3, beta1: 0.5, beta2: 0.99, epsilon: 1e-6, weightDecay: 0.1, decoupled: false },
-    { learningRate: 5e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.05, decoupled: true },
+    { learningRate: 1e-2, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, decoupled: false, halfLife: 0 },
+    { learningRate: 2e-3, beta1: 0.5, beta2: 0.99, epsilon: 1e-6, weightDecay: 0.1, decoupled: false, halfLife: 0 },
+    { learningRate: 5e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.05, decoupled: true, halfLife: 0 },
+    // The rate halves every 2 steps: by the 6th it is a fifth of the first's.
+    { learningRate: 5e-2, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.05, decoupled: true, halfLife: 2 },
   ];
   for (const options of cases) {
     it(`matches a float64 Adam over several steps (${JSON.stringify(options)})`, async () => {
@@ -121,6 +124,22 @@ describe('Adam', () => {
     step.dispose();
     release(eagerAdam, [...eager.parameters, ...eager.targets]);
     release(capturedAdam, [...captured.parameters, ...captured.targets]);
+  });
+
+  it('halves the rate every halfLife steps from the first, and refuses a negative or endless half-life', () => {
+    const { engine } = gpu;
+    const { parameters, targets } = problem(engine, 4);
+    const adam = new Adam(parameters, { learningRate: 0.1, halfLife: 1000 });
+    expect(adam.learningRateAt(1)).toBe(0.1);
+    expect(adam.learningRateAt(1001)).toBeCloseTo(0.05, 12);
+    expect(adam.learningRateAt(3001)).toBeCloseTo(0.0125, 12);
+    const constant = new Adam(parameters, { learningRate: 0.1 });
+    expect(constant.learningRateAt(5000)).toBe(0.1);
+    constant.dispose();
+    for (const halfLife of [-1, Infinity, NaN]) {
+      expect(() => new Adam(parameters, { halfLife })).toThrow(`Adam: halfLife ${halfLife} must be 0 (a constant rate) or a positive number of steps.`);
+    }
+    release(adam, [...parameters, ...targets]);
   });
 
   it('skips parameters without a gradient, and tolerates gradients already disposed', async () => {

@@ -10,6 +10,7 @@ import { syntheticImages } from '../../src/data/toy2d.js';
 import { decodePng, type DecodedPng } from '../../src/image/png.js';
 import { defaultConfig, type ModelConfig } from '../../src/models/config.js';
 import { createModel } from '../../src/models/create-model.js';
+import { usesLabelledPhase } from '../../src/models/architecture.js';
 import type { GenerativeModel } from '../../src/models/model.js';
 import { loadModelCheckpoint, NonFiniteState, readModelCheckpoint, saveModelCheckpoint } from '../../src/training/model-checkpoint.js';
 import { RUN_DEFAULTS, type RunSettings } from '../../src/training/run-settings.js';
@@ -203,6 +204,8 @@ async function trainedModel(config: ModelConfig, steps: number): Promise<Generat
         labels: engine.tensor(labels, [labels.length]),
         priorCodes: engine.tensor(prior.codes, [batchSize, config.latent]),
         priorComponents: engine.tensor(config.conditional ? labels : Uint32Array.from(prior.components), [batchSize]),
+        // The semi-supervised AAE's labelled minibatch: the same images, with their digits.
+        ...(usesLabelledPhase(config.model) ? { labelledImages: gatherImages(images, engine.tensor(indices, [indices.length])), labelledLabels: engine.tensor(labels, [labels.length]) } : {}),
       }),
     );
     await losses.read();
@@ -248,6 +251,7 @@ describe('model checkpoints', () => {
     ['supervised aae', { ...tiny, model: 'supervised-aae' }],
     ['vae', { ...tiny, model: 'vae' }],
     ['gan', { ...tiny, model: 'gan' }],
+    ['semi-supervised aae with input noise and a learning-rate half-life', { ...tiny, model: 'semi-supervised-aae', latent: 4, inputNoise: 0.2, learningRateHalfLife: 2 }],
   ];
   for (const [name, overrides] of cases) {
     it(`${name}: the loaded model decodes, encodes and continues exactly as the saved one`, async () => {
@@ -445,6 +449,27 @@ describe('a resumed run equals an uninterrupted one', () => {
     expect(old.config).not.toHaveProperty('batchSize');
     await trainTiny(resumed, {}, 2, { resume: true });
     expectSameCheckpoint(await readCheckpointFile(resumed), await readCheckpointFile(straight));
+  });
+});
+
+describe('a checkpoint written before input noise and the learning-rate half-life', () => {
+  it('resumes without them (their defaults would change its training), and a new run takes the defaults', async () => {
+    const config = { ...tiny, model: 'semi-supervised-aae' as const, latent: 4 };
+    const straight = runFolder('straight-semi-supervised');
+    await trainTiny(straight, { ...config, inputNoise: 0, learningRateHalfLife: 0 }, 2, { labels: 100 });
+    const resumed = runFolder('resumed-before-input-noise');
+    await trainTiny(resumed, { ...config, inputNoise: 0, learningRateHalfLife: 0 }, 1, { labels: 100 });
+    const path = join(resumed, CHECKPOINT_FILE);
+    const { tensors, metadata } = await readCheckpointFile(resumed);
+    const { inputNoise, learningRateHalfLife, ...older } = JSON.parse(metadata.config);
+    expect([inputNoise, learningRateHalfLife]).toEqual([0, 0]);
+    await writeFile(path, encodeSafetensors(tensors, { ...metadata, config: JSON.stringify(older) }));
+
+    const old = await readModelCheckpoint(path);
+    expect([old.config.inputNoise, old.config.learningRateHalfLife]).toEqual([0, 0]);
+    await trainTiny(resumed, {}, 2, { resume: true });
+    expectSameCheckpoint(await readCheckpointFile(resumed), await readCheckpointFile(straight));
+    expect(defaultConfig(config)).toMatchObject({ inputNoise: 0.3, learningRateHalfLife: 5000 });
   });
 });
 
