@@ -6,11 +6,11 @@ export const MAIN_HELP = `webgpu-aae: train adversarial autoencoders on MNIST wi
 usage: webgpu-aae <command> [options]
 
 commands:
-  train    train a model, writing metrics, pictures and checkpoints into a run folder
-  sample   decode prior samples of a trained model into a PNG grid
-  eval     evaluate a trained model, printing JSON
-  gmm      fit a Gaussian mixture by EM to a trained model's codes, printing JSON
-  export   write a trained model's networks for PyTorch (safetensors, Linear weights as [out, in])
+  train      train a model, writing metrics, pictures and checkpoints into a run folder
+  sample     decode prior samples of a trained model into a PNG grid
+  eval       evaluate a trained model, printing JSON
+  gmm        fit a Gaussian mixture by EM to a trained model's codes, printing JSON
+  export     write a trained model's networks for PyTorch (safetensors, Linear weights as [out, in])
   reproduce  run the paper's experiments, each fitted to a time budget, into one results table
 
 Run 'webgpu-aae <command> --help' for the options of each command.`;
