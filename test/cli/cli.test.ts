@@ -109,7 +109,7 @@ describe('bad commands and options exit 2, naming the option and the value', () 
     [['train', '--prior-scale', 'Infinity'], "--prior-scale: 'Infinity' is not a positive number."],
     [['train', '--style-noise=-1'], "--style-noise: '-1' is not a number >= 0."],
     [['train', '--style-noise', ''], "--style-noise: '' is not a number >= 0."],
-    [['train', '--style-noise', '0.5'], 'train: model config: styleNoise is for the categorical AAEs, not aae.'],
+    [['train', '--style-noise', '0.5'], 'train: model config: styleNoise is for the categorical and supervised AAEs, not aae.'],
     [['train', '--epochs'], /train: Option '--epochs <value>' argument missing/],
     [['train', '--prior', 'mog10', '--latent', '3'], 'train: model config: the mog10 prior is 2-D: use latent 2 (got 3).'],
     [['train', '--conditional'], 'train: model config: label-conditioned regularization needs a prior with components: mog10 or swissroll.'],
