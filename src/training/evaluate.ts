@@ -213,7 +213,7 @@ export function validationClusterError(
   validationRows: Uint32Array,
   clusters: number,
 ): number {
-  if (validationRows.length === 0) throw new Error('validationClusterError: there are no validation rows; hold some training images out (--validation).');
+  if (validationRows.length === 0) throw new Error('validationClusterError: there are no validation rows; hold some training images out of training (RunSettings.validation).');
   const validationLogits = new Float32Array(validationRows.length * clusters);
   validationRows.forEach((row, i) => validationLogits.set(logits.subarray(row * clusters, (row + 1) * clusters), i * clusters));
   const validationLabels = Uint8Array.from(validationRows, (row) => labels[row]);
