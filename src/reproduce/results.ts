@@ -118,8 +118,9 @@ export function resultsMarkdown(results: ReproduceResults): string {
   ];
   const notes: string[] = [];
   for (const row of results.rows) {
-    if (row.note) notes.push(row.note);
-    const method = row.note ? `${row.method} [${notes.length}]` : row.method;
+    // Rows that share a note (the semi-supervised ones) share its number.
+    if (row.note && !notes.includes(row.note)) notes.push(row.note);
+    const method = row.note ? `${row.method} [${notes.indexOf(row.note) + 1}]` : row.method;
     const measured = typeof row.ours === 'number';
     const picture = row.picture && measured ? `[${row.picture.split('/').pop()}](${row.picture})` : '';
     const cells = [row.title, method, `${row.measure} (${row.better} is better)`, formatPaper(row), formatOurs(row), measured ? formatEpochs(row) : '', row.network ?? '', row.seconds > 0 ? formatDuration(row.seconds) : '', picture];

@@ -91,7 +91,7 @@ describe('help', () => {
 
 describe('bad commands and options exit 2, naming the option and the value', () => {
   const cases: [string[], RegExp | string][] = [
-    [['frobnicate'], "unknown command 'frobnicate'; choose train, sample, eval, gmm or export"],
+    [['frobnicate'], "unknown command 'frobnicate'; choose train, sample, eval, gmm, export or reproduce"],
     [['train', '--model', 'vqvae'], "--model: unknown value 'vqvae'; choose one of ae, vae, gan, aae, supervised-aae, semi-supervised-aae, clustering-aae, dimensionality-reduction-aae, vae-gan."],
     [['train', '--prior', 'cube'], "--prior: unknown value 'cube'; choose one of gaussian, mog10, swissroll."],
     [['train', '--posterior', 'magic'], "--posterior: unknown value 'magic'; choose one of deterministic, gaussian, universal."],
