@@ -96,7 +96,7 @@ describe('a reproduction killed during a run', () => {
   it('continues that run from its last epoch, with the time it had spent', async () => {
     const out = join(root, 'killed');
     // A budget of several epochs, so that the run is still training when its first epoch is done.
-    const args = ['reproduce', '--size', 'tiny', '--budget', '80s', '--only', 'semi-supervised-1000', '--out', out];
+    const args = ['reproduce', '--size', 'tiny', '--budget', '40s', '--only', 'semi-supervised-1000', '--out', out];
     await new Promise<void>((resolve, reject) => {
       const child = spawn(process.execPath, [tool.script, ...args], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
