@@ -126,7 +126,8 @@ export function resultsMarkdown(results: ReproduceResults): string {
     const cells = [row.title, method, `${row.measure} (${row.better} is better)`, formatPaper(row), formatOurs(row), measured ? formatEpochs(row) : '', row.network ?? '', row.seconds > 0 ? formatDuration(row.seconds) : '', picture];
     lines.push(`| ${cells.join(' | ')} |`);
   }
-  lines.push('', ...notes.map((note, i) => `${i + 1}. ${note[0].toUpperCase()}${note.slice(1)}.`));
+  // A note is a phrase for the table's cell; as a footnote it starts a sentence (unless it starts with a symbol: σ).
+  lines.push('', ...notes.map((note, i) => `${i + 1}. ${/^[a-z]/.test(note) ? note[0].toUpperCase() + note.slice(1) : note}.`));
   lines.push('', 'Paper values: Makhzani et al., "Adversarial Autoencoders" (arXiv 1511.05644), as the project\'s models.md quotes them.', '');
   return lines.join('\n');
 }
