@@ -6,6 +6,7 @@ import { Mlp } from '../nn/mlp.js';
 import { Adam } from '../optim/adam.js';
 import { softmaxCrossEntropy } from '../ops/losses/softmax-cross-entropy.js';
 import { deriveSeed } from '../random/seeded.js';
+import { argmaxRows } from '../training/evaluate.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /**
@@ -54,31 +55,26 @@ export class DigitClassifier {
     if (images.length !== count * pixels) {
       throw new Error(`DigitClassifier.predict: ${images.length} values given for ${count} images of ${pixels} pixels (${count * pixels} values).`);
     }
-    const engine = this.engine;
-    const parts: { start: number; logits: Tensor }[] = [];
-    for (let start = 0; start < count; start += CLASSIFY_BATCH) {
-      const end = Math.min(count, start + CLASSIFY_BATCH);
-      const logits = engine.scope(() => engine.noGrad(() => this.logits(engine.tensor(images.subarray(start * pixels, end * pixels), [end - start, pixels]))));
-      parts.push({ start, logits });
-    }
-    const predicted = new Uint8Array(count);
-    for (const { start, logits } of parts) {
-      predicted.set(argmaxRows((await logits.read()) as Float32Array, this.classes), start);
-      logits.dispose();
-    }
-    return predicted;
+    return this.predictInBatches(count, (start, end) => this.engine.tensor(images.subarray(start * pixels, end * pixels), [end - start, pixels]));
   }
 
   /** The most likely digit of the images at `rows` of a set on the GPU. */
   async predictRows(images: GpuImageSet, rows: Uint32Array): Promise<Uint8Array> {
+    return this.predictInBatches(rows.length, (start, end) => gatherImages(images, this.engine.tensor(rows.slice(start, end), [end - start])));
+  }
+
+  /**
+   * Classifies `count` images batch by batch (`batchOf(start, end)` gives images [end - start, pixels]);
+   * every batch is recorded before the first read, so the whole set costs one wait for the GPU.
+   */
+  private async predictInBatches(count: number, batchOf: (start: number, end: number) => Tensor): Promise<Uint8Array> {
     const engine = this.engine;
     const parts: { start: number; logits: Tensor }[] = [];
-    for (let start = 0; start < rows.length; start += CLASSIFY_BATCH) {
-      const end = Math.min(rows.length, start + CLASSIFY_BATCH);
-      const logits = engine.scope(() => engine.noGrad(() => this.logits(gatherImages(images, engine.tensor(rows.slice(start, end), [end - start])))));
-      parts.push({ start, logits });
+    for (let start = 0; start < count; start += CLASSIFY_BATCH) {
+      const end = Math.min(count, start + CLASSIFY_BATCH);
+      parts.push({ start, logits: engine.scope(() => engine.noGrad(() => this.logits(batchOf(start, end)))) });
     }
-    const predicted = new Uint8Array(rows.length);
+    const predicted = new Uint8Array(count);
     for (const { start, logits } of parts) {
       predicted.set(argmaxRows((await logits.read()) as Float32Array, this.classes), start);
       logits.dispose();
@@ -190,13 +186,4 @@ export function accuracyOf(predicted: ArrayLike<number>, labels: ArrayLike<numbe
   let right = 0;
   for (let i = 0; i < predicted.length; i++) if (predicted[i] === labels[i]) right++;
   return right / predicted.length;
-}
-
-function argmaxRows(values: Float32Array, columns: number): Uint8Array {
-  const rows = values.length / columns;
-  const best = new Uint8Array(rows);
-  for (let row = 0; row < rows; row++) {
-    for (let k = 1; k < columns; k++) if (values[row * columns + k] > values[row * columns + best[row]]) best[row] = k;
-  }
-  return best;
 }

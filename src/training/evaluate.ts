@@ -124,7 +124,8 @@ async function readCategoryRows(model: CategoricalAae, images: GpuImageSet, indi
   return result;
 }
 
-function argmaxRows(probabilities: Float32Array, columns: number): Uint32Array {
+/** The column of each row's largest value (the first of equals): the most likely category of each row. */
+export function argmaxRows(probabilities: Float32Array, columns: number): Uint32Array {
   const rows = probabilities.length / columns;
   const best = new Uint32Array(rows);
   for (let row = 0; row < rows; row++) {
